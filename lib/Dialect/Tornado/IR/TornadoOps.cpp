@@ -1,0 +1,735 @@
+//===- TornadoOps.cpp - Tornado operations and verifiers ------------------===//
+//
+// Verifiers check shapes and ask the device target model for every limit, so
+// the same IR is legal or not depending on the network's `device`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tornado/Dialect/Tornado/IR/TornadoOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Interfaces/FunctionImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace tornado;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+target::DeviceKind tornado::toTargetKind(DeviceKind kind) {
+  switch (kind) {
+  case DeviceKind::max78000:
+    return target::DeviceKind::MAX78000;
+  case DeviceKind::max78002:
+    return target::DeviceKind::MAX78002;
+  }
+  llvm_unreachable("unknown device");
+}
+
+const target::Device &tornado::getTargetFor(Operation *op) {
+  if (auto net = dyn_cast<NetworkOp>(op))
+    return net.getTarget();
+  if (auto net = op->getParentOfType<NetworkOp>())
+    return net.getTarget();
+  return target::Device::get(target::DeviceKind::MAX78000);
+}
+
+/// Raw bytes behind a dense or dense-resource attribute, if available.
+static std::optional<ArrayRef<char>> getRawData(ElementsAttr attr) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return std::nullopt;
+    return dense.getRawData();
+  }
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    DenseResourceElementsHandle handle = res.getRawHandle();
+    if (AsmResourceBlob *blob = handle.getBlob())
+      return blob->getData();
+  }
+  return std::nullopt;
+}
+
+bool tornado::getIntegerValues(ElementsAttr attr,
+                               SmallVectorImpl<int64_t> &values) {
+  auto elemTy = dyn_cast<IntegerType>(attr.getElementType());
+  if (!elemTy)
+    return false;
+  int64_t n = attr.getNumElements();
+  values.clear();
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    values.reserve(n);
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(elemTy.isUnsigned() ? (int64_t)v.getZExtValue()
+                                           : v.getSExtValue());
+    return true;
+  }
+  std::optional<ArrayRef<char>> raw = getRawData(attr);
+  unsigned width = elemTy.getWidth();
+  if (!raw || (width != 8 && width != 16 && width != 32 && width != 64) ||
+      raw->size() != size_t(n) * (width / 8))
+    return false;
+  values.resize(n);
+  const char *p = raw->data();
+  bool isSigned = !elemTy.isUnsigned();
+  for (int64_t i = 0; i < n; ++i) {
+    switch (width) {
+    case 8:
+      values[i] = isSigned ? (int64_t)(int8_t)p[i] : (int64_t)(uint8_t)p[i];
+      break;
+    case 16: {
+      int16_t v;
+      memcpy(&v, p + 2 * i, 2);
+      values[i] = isSigned ? (int64_t)v : (int64_t)(uint16_t)v;
+      break;
+    }
+    case 32: {
+      int32_t v;
+      memcpy(&v, p + 4 * i, 4);
+      values[i] = isSigned ? (int64_t)v : (int64_t)(uint32_t)v;
+      break;
+    }
+    default:
+      memcpy(&values[i], p + 8 * i, 8);
+      break;
+    }
+  }
+  return true;
+}
+
+bool tornado::getFloatValues(ElementsAttr attr,
+                             SmallVectorImpl<double> &values) {
+  auto elemTy = dyn_cast<FloatType>(attr.getElementType());
+  if (!elemTy)
+    return false;
+  int64_t n = attr.getNumElements();
+  values.clear();
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
+    for (const APFloat &v : dense.getValues<APFloat>())
+      values.push_back(v.convertToDouble());
+    return true;
+  }
+  std::optional<ArrayRef<char>> raw = getRawData(attr);
+  if (!raw)
+    return false;
+  if (elemTy.isF32() && raw->size() == size_t(n) * 4) {
+    values.resize(n);
+    for (int64_t i = 0; i < n; ++i) {
+      float f;
+      memcpy(&f, raw->data() + 4 * i, 4);
+      values[i] = f;
+    }
+    return true;
+  }
+  if (elemTy.isF64() && raw->size() == size_t(n) * 8) {
+    values.resize(n);
+    memcpy(values.data(), raw->data(), 8 * n);
+    return true;
+  }
+  return false;
+}
+
+namespace {
+/// Everything a convolution-like stage needs verified, independent of
+/// whether it comes from a graph op or a hardware layer.
+struct ConvCheck {
+  target::LayerOp kind;
+  ArrayRef<int64_t> inShape;  // C x spatial...
+  ArrayRef<int64_t> outShape; // C x spatial...
+  ShapedType weightsType;
+  std::optional<ShapedType> biasType;
+  ArrayRef<int64_t> stride, padding, dilation, outputPadding;
+  int64_t groups;
+  int64_t weightBits;
+  int64_t outputShift;
+};
+} // namespace
+
+static std::string joinDims(ArrayRef<int64_t> dims) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(dims, os, "x");
+  return s;
+}
+
+static LogicalResult verifyQuantization(Operation *op,
+                                        const target::Device &dev,
+                                        int64_t weightBits,
+                                        int64_t outputShift) {
+  if (!dev.supportsWeightBits(weightBits))
+    return op->emitOpError("weight_bits ")
+           << weightBits << " is not supported by " << dev.name();
+  if (outputShift < dev.minOutputShift() || outputShift > dev.maxOutputShift())
+    return op->emitOpError("output_shift ")
+           << outputShift << " is outside the range ["
+           << dev.minOutputShift() << ", " << dev.maxOutputShift() << "] of "
+           << dev.name();
+  return success();
+}
+
+static LogicalResult verifyChannels(Operation *op, const target::Device &dev,
+                                    StringRef what, int64_t channels) {
+  if (channels < 1 || channels > (int64_t)dev.maxChannels())
+    return op->emitOpError()
+           << what << " channel count " << channels << " is outside [1, "
+           << dev.maxChannels() << "] for " << dev.name();
+  return success();
+}
+
+static LogicalResult verifyDims(Operation *op, const target::Device &dev,
+                                StringRef what, ArrayRef<int64_t> spatial) {
+  for (int64_t d : spatial)
+    if (d < 1 || d > (int64_t)dev.maxDim())
+      return op->emitOpError()
+             << what << " dimension " << d << " is outside [1, "
+             << dev.maxDim() << "]";
+  return success();
+}
+
+static LogicalResult verifyConv(Operation *op, const ConvCheck &c) {
+  const target::Device &dev = getTargetFor(op);
+  size_t rank = c.kind == target::LayerOp::Conv1d ? 1 : 2;
+  if (c.inShape.size() != rank + 1 || c.outShape.size() != rank + 1)
+    return op->emitOpError("expects input and output of rank ")
+           << rank + 1 << " (channels x " << (rank == 1 ? "length" : "H x W")
+           << ")";
+  if (!isa<IntegerType>(c.weightsType.getElementType()))
+    return op->emitOpError("weights must have an integer element type");
+  if (c.weightsType.getRank() != (int64_t)rank + 2)
+    return op->emitOpError("weights must have rank ")
+           << rank + 2 << " (out x in/groups x kernel), got "
+           << c.weightsType.getRank();
+  if (c.stride.size() != rank || c.padding.size() != rank ||
+      c.dilation.size() != rank ||
+      (!c.outputPadding.empty() && c.outputPadding.size() != rank))
+    return op->emitOpError("stride, padding and dilation must each have ")
+           << rank << " element(s)";
+  ArrayRef<int64_t> w = c.weightsType.getShape();
+  int64_t inC = c.inShape[0], outC = c.outShape[0];
+  if (failed(verifyChannels(op, dev, "input", inC)) ||
+      failed(verifyChannels(op, dev, "output", outC)) ||
+      failed(verifyDims(op, dev, "input", c.inShape.drop_front())) ||
+      failed(verifyDims(op, dev, "output", c.outShape.drop_front())))
+    return failure();
+  if (c.groups < 1 || inC % c.groups != 0)
+    return op->emitOpError("groups ")
+           << c.groups << " must divide the input channel count " << inC;
+  if (c.groups > 1) {
+    if (!dev.hasFeature(target::Feature::Depthwise))
+      return op->emitOpError("grouped convolution is not supported by ")
+             << dev.name();
+    if (c.groups != inC || outC != inC)
+      return op->emitOpError(
+          "only depthwise grouping is supported (groups == input channels "
+          "== output channels)");
+  }
+  if (w[0] != outC)
+    return op->emitOpError("weights have ")
+           << w[0] << " output channels but the result has " << outC;
+  if (w[1] * c.groups != inC)
+    return op->emitOpError("weights expect ")
+           << w[1] * c.groups << " input channels but the input has " << inC;
+  unsigned kh = w[2], kw = rank == 2 ? w[3] : 1;
+  if (!dev.supportsKernel(c.kind, kh, kw))
+    return op->emitOpError("kernel size ")
+           << joinDims(w.drop_front(2)) << " is not supported by "
+           << dev.name();
+  for (size_t i = 0; i < rank; ++i) {
+    if (c.padding[i] < 0 || c.padding[i] > (int64_t)dev.maxPadding())
+      return op->emitOpError("padding ")
+             << c.padding[i] << " is outside [0, " << dev.maxPadding() << "]";
+    if (c.stride[i] < 1 || c.stride[i] > (int64_t)dev.maxStride(c.kind))
+      return op->emitOpError("stride ")
+             << c.stride[i] << " is outside [1, " << dev.maxStride(c.kind)
+             << "] for this operation on " << dev.name();
+    if (c.dilation[i] < 1 || c.dilation[i] > (int64_t)dev.maxDilation(c.kind))
+      return op->emitOpError("dilation ")
+             << c.dilation[i] << " is outside [1, " << dev.maxDilation(c.kind)
+             << "] for this operation on " << dev.name();
+  }
+  // Expected output size per spatial dimension.
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t in = c.inShape[i + 1], k = w[2 + i];
+    int64_t expected;
+    if (c.kind == target::LayerOp::ConvTranspose2d) {
+      int64_t outPad = c.outputPadding.empty() ? 0 : c.outputPadding[i];
+      expected = (in - 1) * c.stride[i] - 2 * c.padding[i] +
+                 c.dilation[i] * (k - 1) + outPad + 1;
+    } else {
+      expected = (in + 2 * c.padding[i] - c.dilation[i] * (k - 1) - 1) /
+                     c.stride[i] +
+                 1;
+    }
+    if (expected < 1)
+      return op->emitOpError("kernel does not fit the padded input");
+    if (expected != c.outShape[i + 1])
+      return op->emitOpError("result dimension ")
+             << i + 1 << " is " << c.outShape[i + 1] << " but the input "
+             << joinDims(c.inShape) << " gives " << expected;
+  }
+  if (c.biasType) {
+    if (!isa<IntegerType>(c.biasType->getElementType()))
+      return op->emitOpError("bias must have an integer element type");
+    if (c.biasType->getRank() != 1 || c.biasType->getDimSize(0) != outC)
+      return op->emitOpError("bias must have one value per output channel (")
+             << outC << ")";
+  }
+  return verifyQuantization(op, dev, c.weightBits, c.outputShift);
+}
+
+static std::optional<ShapedType> optType(std::optional<ElementsAttr> a) {
+  if (!a)
+    return std::nullopt;
+  return cast<ShapedType>(a->getType());
+}
+
+//===----------------------------------------------------------------------===//
+// NetworkOp
+//===----------------------------------------------------------------------===//
+
+void NetworkOp::build(OpBuilder &builder, OperationState &state,
+                      StringRef name, FunctionType type) {
+  state.addAttribute(SymbolTable::getSymbolAttrName(),
+                     builder.getStringAttr(name));
+  state.addAttribute(getFunctionTypeAttrName(state.name),
+                     TypeAttr::get(type));
+  state.addRegion();
+}
+
+const target::Device &NetworkOp::getTarget() {
+  return target::Device::get(toTargetKind(getDevice()));
+}
+
+ParseResult NetworkOp::parse(OpAsmParser &parser, OperationState &result) {
+  auto buildType = [](Builder &builder, ArrayRef<Type> args,
+                      ArrayRef<Type> results,
+                      function_interface_impl::VariadicFlag, std::string &) {
+    return builder.getFunctionType(args, results);
+  };
+  return function_interface_impl::parseFunctionOp(
+      parser, result, /*allowVariadic=*/false,
+      getFunctionTypeAttrName(result.name), buildType,
+      getArgAttrsAttrName(result.name), getResAttrsAttrName(result.name));
+}
+
+void NetworkOp::print(OpAsmPrinter &p) {
+  function_interface_impl::printFunctionOp(
+      p, *this, /*isVariadic=*/false, getFunctionTypeAttrName(),
+      getArgAttrsAttrName(), getResAttrsAttrName());
+}
+
+LogicalResult NetworkOp::verify() {
+  Block &body = getBody().front();
+  if (body.empty() || !isa<ReturnOp>(body.back()))
+    return emitOpError("body must end with tornado.return");
+  const target::Device &dev = getTarget();
+  unsigned layers = 0;
+  for (Operation &op : body)
+    if (isa<LayerOp>(op))
+      ++layers;
+  if (layers > dev.maxLayers())
+    return emitOpError("has ") << layers << " hardware layers but "
+                               << dev.name() << " supports at most "
+                               << dev.maxLayers();
+  if (getInputFormat() == DataFormat::hwc)
+    for (Type t : getArgumentTypes())
+      if (cast<RankedTensorType>(t).getRank() != 3)
+        return emitOpError("HWC input must be a 3D feature map");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReturnOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReturnOp::verify() {
+  auto net = cast<NetworkOp>((*this)->getParentOp());
+  ArrayRef<Type> results = net.getResultTypes();
+  if (getOutputs().size() != results.size())
+    return emitOpError("returns ")
+           << getOutputs().size() << " values but the network declares "
+           << results.size();
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(getOutputs(), results)))
+    if (std::get<0>(pair).getType() != std::get<1>(pair))
+      return emitOpError("output ")
+             << i << " has type " << std::get<0>(pair).getType()
+             << " but the network declares " << std::get<1>(pair);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Graph ops
+//===----------------------------------------------------------------------===//
+
+static ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<ShapedType>(v.getType()).getShape();
+}
+
+LogicalResult Conv1dOp::verify() {
+  return verifyConv(*this, {target::LayerOp::Conv1d, shapeOf(getInput()),
+                            shapeOf(getOutput()),
+                            cast<ShapedType>(getWeights().getType()),
+                            optType(getBias()), getStride(), getPadding(),
+                            getDilation(), {}, (int64_t)getGroups(),
+                            (int64_t)getWeightBits(),
+                            (int64_t)getOutputShift()});
+}
+
+LogicalResult Conv2dOp::verify() {
+  return verifyConv(*this, {target::LayerOp::Conv2d, shapeOf(getInput()),
+                            shapeOf(getOutput()),
+                            cast<ShapedType>(getWeights().getType()),
+                            optType(getBias()), getStride(), getPadding(),
+                            getDilation(), {}, (int64_t)getGroups(),
+                            (int64_t)getWeightBits(),
+                            (int64_t)getOutputShift()});
+}
+
+LogicalResult ConvTranspose2dOp::verify() {
+  static const int64_t ones[] = {1, 1};
+  return verifyConv(
+      *this, {target::LayerOp::ConvTranspose2d, shapeOf(getInput()),
+              shapeOf(getOutput()), cast<ShapedType>(getWeights().getType()),
+              optType(getBias()), getStride(), getPadding(), ones,
+              getOutputPadding(), (int64_t)getGroups(),
+              (int64_t)getWeightBits(), (int64_t)getOutputShift()});
+}
+
+/// Checks a linear stage: weights [out, in] against element counts.
+static LogicalResult verifyLinear(Operation *op, ShapedType inTy,
+                                  ShapedType outTy, ShapedType weightsTy,
+                                  std::optional<ShapedType> biasTy,
+                                  int64_t weightBits, int64_t outputShift) {
+  const target::Device &dev = getTargetFor(op);
+  if (weightsTy.getRank() != 2)
+    return op->emitOpError("linear weights must have rank 2 (out x in)");
+  if (!isa<IntegerType>(weightsTy.getElementType()))
+    return op->emitOpError("weights must have an integer element type");
+  int64_t out = weightsTy.getDimSize(0), in = weightsTy.getDimSize(1);
+  if (inTy.getNumElements() != in)
+    return op->emitOpError("input has ")
+           << inTy.getNumElements() << " elements but the weights expect "
+           << in;
+  if (outTy.getNumElements() != out || outTy.getDimSize(0) != out)
+    return op->emitOpError("result must have ")
+           << out << " channels (one per weight row)";
+  if (failed(verifyChannels(op, dev, "output", out)))
+    return failure();
+  if (biasTy && (biasTy->getRank() != 1 || biasTy->getDimSize(0) != out))
+    return op->emitOpError("bias must have one value per output (")
+           << out << ")";
+  return verifyQuantization(op, dev, weightBits, outputShift);
+}
+
+LogicalResult LinearOp::verify() {
+  return verifyLinear(*this, cast<ShapedType>(getInput().getType()),
+                      cast<ShapedType>(getOutput().getType()),
+                      cast<ShapedType>(getWeights().getType()),
+                      optType(getBias()), getWeightBits(), getOutputShift());
+}
+
+/// Output shape of pooling `in` (C x spatial) with `pool`, or failure.
+static FailureOr<SmallVector<int64_t>> poolShape(Operation *op, PoolAttr pool,
+                                                 ArrayRef<int64_t> in) {
+  const target::Device &dev = getTargetFor(op);
+  size_t rank = pool.getKernel().size();
+  if (in.size() != rank + 1)
+    return op->emitOpError("a ")
+           << rank << "D pool needs a feature map of rank " << rank + 1;
+  SmallVector<int64_t> out{in[0]};
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t k = pool.getKernel()[i], s = pool.getStride()[i],
+            d = pool.getDilation()[i];
+    if (k < (int64_t)dev.minPoolSize() || k > (int64_t)dev.maxPoolSize())
+      return op->emitOpError("pool size ")
+             << k << " is outside [" << dev.minPoolSize() << ", "
+             << dev.maxPoolSize() << "]";
+    if (s > (int64_t)dev.maxPoolStride())
+      return op->emitOpError("pool stride ")
+             << s << " exceeds " << dev.maxPoolStride();
+    if (d > 1 && !dev.hasFeature(target::Feature::PoolDilation))
+      return op->emitOpError("pool dilation is not supported by ")
+             << dev.name();
+    int64_t span = d * (k - 1) + 1;
+    if (span > in[i + 1])
+      return op->emitOpError("pool window ")
+             << span << " is larger than the input dimension " << in[i + 1];
+    out.push_back((in[i + 1] - span) / s + 1);
+  }
+  return out;
+}
+
+LogicalResult PoolOp::verify() {
+  FailureOr<SmallVector<int64_t>> out =
+      poolShape(*this, getPool(), shapeOf(getInput()));
+  if (failed(out))
+    return failure();
+  if (ArrayRef<int64_t>(*out) != shapeOf(getOutput()))
+    return emitOpError("result shape must be ") << joinDims(*out);
+  if (getInput().getType() != getOutput().getType() &&
+      cast<ShapedType>(getInput().getType()).getElementType() !=
+          cast<ShapedType>(getOutput().getType()).getElementType())
+    return emitOpError("pooling keeps the element type");
+  return success();
+}
+
+static LogicalResult verifyEltwiseOperands(Operation *op, ValueRange inputs) {
+  const target::Device &dev = getTargetFor(op);
+  if (inputs.size() < 2 || inputs.size() > dev.maxEltwiseOperands())
+    return op->emitOpError("element-wise operations take 2 to ")
+           << dev.maxEltwiseOperands() << " operands, got " << inputs.size();
+  for (Value v : inputs.drop_front())
+    if (v.getType() != inputs[0].getType())
+      return op->emitOpError("element-wise operands must have the same type");
+  return success();
+}
+
+LogicalResult EltwiseOp::verify() {
+  if (failed(verifyEltwiseOperands(*this, getInputs())))
+    return failure();
+  if (getOutput().getType() != getInputs()[0].getType())
+    return emitOpError("result type must match the operands");
+  return success();
+}
+
+LogicalResult BatchNormOp::verify() {
+  int64_t channels = shapeOf(getInput())[0];
+  auto check = [&](std::optional<ElementsAttr> a,
+                   StringRef name) -> LogicalResult {
+    if (!a)
+      return success();
+    auto t = cast<ShapedType>(a->getType());
+    if (!isa<FloatType>(t.getElementType()) || t.getRank() != 1 ||
+        t.getDimSize(0) != channels)
+      return emitOpError() << name << " must be a float vector of " << channels
+                           << " elements";
+    return success();
+  };
+  if (failed(check(getMean(), "mean")) ||
+      failed(check(getVariance(), "variance")) ||
+      failed(check(getScale(), "scale")) || failed(check(getShift(), "shift")))
+    return failure();
+  if (getEpsilon().convertToDouble() < 0)
+    return emitOpError("epsilon must not be negative");
+  return success();
+}
+
+LogicalResult FlattenOp::verify() {
+  auto in = cast<ShapedType>(getInput().getType());
+  auto out = cast<ShapedType>(getOutput().getType());
+  if (out.getRank() != 1 || out.getNumElements() != in.getNumElements())
+    return emitOpError("result must be a vector of ")
+           << in.getNumElements() << " elements";
+  return success();
+}
+
+/// Shape of the channel concatenation of `inputs`, or failure.
+static FailureOr<SmallVector<int64_t>> concatShape(Operation *op,
+                                                   ValueRange inputs) {
+  if (inputs.empty())
+    return op->emitOpError("needs at least one operand");
+  SmallVector<int64_t> shape(shapeOf(inputs[0]));
+  for (Value v : inputs.drop_front()) {
+    ArrayRef<int64_t> s = shapeOf(v);
+    if (s.size() != shape.size() || s.drop_front() != ArrayRef(shape).drop_front())
+      return op->emitOpError(
+          "concatenated feature maps must have the same spatial shape");
+    shape[0] += s[0];
+  }
+  return shape;
+}
+
+LogicalResult ConcatOp::verify() {
+  FailureOr<SmallVector<int64_t>> shape = concatShape(*this, getInputs());
+  if (failed(shape))
+    return failure();
+  if (ArrayRef<int64_t>(*shape) != shapeOf(getOutput()))
+    return emitOpError("result shape must be ") << joinDims(*shape);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LayerOp
+//===----------------------------------------------------------------------===//
+
+ArrayRef<StringRef> LayerOp::getResourceAttrNames() {
+  static const StringRef names[] = {
+      "processors",    "output_processors", "in_offset", "out_offset",
+      "read_gap",      "write_gap",         "kernel_column", "bias_group",
+      "bias_offset",   "passes",            "tram_max"};
+  return names;
+}
+
+bool LayerOp::isPinned(StringRef attrName) {
+  std::optional<ArrayAttr> pins = getPinned();
+  if (!pins)
+    return false;
+  return llvm::any_of(*pins, [&](Attribute a) {
+    return cast<StringAttr>(a).getValue() == attrName;
+  });
+}
+
+static target::LayerOp toTargetOp(LayerOpKind kind) {
+  switch (kind) {
+  case LayerOpKind::none:
+    return target::LayerOp::None;
+  case LayerOpKind::conv1d:
+    return target::LayerOp::Conv1d;
+  case LayerOpKind::conv2d:
+    return target::LayerOp::Conv2d;
+  case LayerOpKind::conv_transpose2d:
+    return target::LayerOp::ConvTranspose2d;
+  case LayerOpKind::linear:
+    return target::LayerOp::Linear;
+  }
+  llvm_unreachable("unknown layer op");
+}
+
+LogicalResult LayerOp::verify() {
+  const target::Device &dev = getTargetFor(*this);
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+
+  // Stage 1: element-wise or concatenation of the operands, and pooling, in
+  // the order `pool_first` says.
+  SmallVector<int64_t> shape;
+  if (getEltwise()) {
+    if (failed(verifyEltwiseOperands(*this, getInputs())))
+      return failure();
+    shape.assign(shapeOf(getInputs()[0]).begin(),
+                 shapeOf(getInputs()[0]).end());
+  } else {
+    FailureOr<SmallVector<int64_t>> s = concatShape(*this, getInputs());
+    if (failed(s))
+      return failure();
+    shape = *s;
+  }
+  if (!getEltwise() && !getPoolFirst())
+    return emitOpError("pool_first = false needs an element-wise operation");
+  if (std::optional<PoolAttr> pool = getPool()) {
+    FailureOr<SmallVector<int64_t>> s = poolShape(*this, *pool, shape);
+    if (failed(s))
+      return failure();
+    shape = *s;
+  }
+  if (getFlatten()) {
+    if (getOp() != LayerOpKind::linear)
+      return emitOpError("flatten is only valid for a linear layer");
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    shape.assign({n});
+  }
+
+  // Stage 2: the computation.
+  auto outTy = cast<ShapedType>(getOutput().getType());
+  LayerOpKind kind = getOp();
+  bool hasWeights = getWeights().has_value();
+  if (kind == LayerOpKind::none) {
+    if (hasWeights || getBias())
+      return emitOpError("a layer without an operation has no weights or bias");
+    if (ArrayRef<int64_t>(shape) != outTy.getShape())
+      return emitOpError("result shape must be ") << joinDims(shape);
+  } else if (!hasWeights) {
+    return emitOpError("operation '")
+           << stringifyLayerOpKind(kind) << "' needs weights";
+  } else if (kind == LayerOpKind::linear) {
+    auto inTy = RankedTensorType::get(shape, outTy.getElementType());
+    if (failed(verifyLinear(*this, inTy, outTy,
+                            cast<ShapedType>(getWeights()->getType()),
+                            optType(getBias()), getWeightBits(),
+                            getOutputShift())))
+      return failure();
+  } else {
+    auto weightsTy = cast<ShapedType>(getWeights()->getType());
+    size_t rank = kind == LayerOpKind::conv1d ? 1 : 2;
+    if (weightsTy.getRank() != (int64_t)rank + 2)
+      return emitOpError("weights must have rank ") << rank + 2;
+    ArrayRef<int64_t> kernelFromWeights = weightsTy.getShape().drop_front(2);
+    if (getKernel() && *getKernel() != kernelFromWeights)
+      return emitOpError("kernel ")
+             << joinDims(*getKernel()) << " does not match the weights' "
+             << joinDims(kernelFromWeights);
+    SmallVector<int64_t> ones(rank, 1), zeros(rank, 0);
+    ArrayRef<int64_t> stride = getStride() ? *getStride() : ArrayRef(ones);
+    ArrayRef<int64_t> padding = getPadding() ? *getPadding() : ArrayRef(zeros);
+    ArrayRef<int64_t> dilation =
+        getDilation() ? *getDilation() : ArrayRef(ones);
+    ArrayRef<int64_t> outputPadding =
+        getOutputPadding() ? *getOutputPadding() : ArrayRef<int64_t>();
+    if (kind != LayerOpKind::conv_transpose2d && getOutputPadding())
+      return emitOpError("output_padding is only valid for conv_transpose2d");
+    if (failed(verifyConv(*this, {toTargetOp(kind), shape, outTy.getShape(),
+                                  weightsTy, optType(getBias()), stride,
+                                  padding, dilation, outputPadding,
+                                  (int64_t)getGroups(),
+                                  (int64_t)getWeightBits(),
+                                  (int64_t)getOutputShift()})))
+      return failure();
+  }
+
+  // Stage 3: output format.
+  int64_t width = getOutputWidth();
+  if (width != 8 && width != 32)
+    return emitOpError("output_width must be 8 or 32, got ") << width;
+  unsigned elemWidth = outTy.getElementType().getIntOrFloatBitWidth();
+  if (elemWidth != (unsigned)width)
+    return emitOpError("output_width ")
+           << width << " requires an i" << width << " result";
+  if (width == 32 && getActivation() != Activation::none)
+    return emitOpError("32-bit output cannot be combined with an activation");
+
+  // Resources.
+  uint64_t memBytes = dev.dataMemoryBytesPerProcessor();
+  for (StringRef name : {"in_offset", "out_offset"}) {
+    auto attr = (*this)->getAttrOfType<IntegerAttr>(name);
+    if (!attr)
+      continue;
+    int64_t v = attr.getInt();
+    if (v < 0 || (uint64_t)v >= memBytes || v % 4 != 0)
+      return emitOpError()
+             << name << " " << v
+             << " must be a multiple of 4 inside the data memory (0 to "
+             << memBytes - 1 << ")";
+  }
+  for (StringRef name : {"read_gap", "write_gap", "passes", "tram_max",
+                         "kernel_column", "bias_group", "bias_offset"}) {
+    auto attr = (*this)->getAttrOfType<IntegerAttr>(name);
+    if (attr && attr.getInt() < 0)
+      return emitOpError() << name << " must not be negative";
+  }
+  unsigned kernelWords = 0;
+  for (unsigned p = 0; p < dev.numProcessors(); ++p)
+    kernelWords = std::max(kernelWords, dev.kernelWordsPerProcessor(p));
+  if (auto col = getKernelColumn(); col && *col >= kernelWords)
+    return emitOpError("kernel_column ")
+           << *col << " is beyond the " << kernelWords
+           << " kernel-memory words of a processor";
+  if (auto group = getBiasGroup();
+      group && *group >= dev.numGroups())
+    return emitOpError("bias_group ")
+           << *group << " is not one of the " << dev.numGroups() << " groups";
+  if (auto offset = getBiasOffset();
+      offset && *offset >= dev.biasBytesPerGroup())
+    return emitOpError("bias_offset ")
+           << *offset << " is beyond the " << dev.biasBytesPerGroup()
+           << " bytes of a group's bias memory";
+  for (auto mask : {getProcessors(), getOutputProcessors()})
+    if (mask && mask->getMask() == 0)
+      return emitOpError("processor masks must select at least one processor");
+  if (std::optional<ArrayAttr> pins = getPinned()) {
+    for (Attribute a : *pins) {
+      StringRef name = cast<StringAttr>(a).getValue();
+      if (!llvm::is_contained(getResourceAttrNames(), name))
+        return emitOpError("pinned names '")
+               << name << "', which is not a resource attribute";
+      if (!(*this)->hasAttr(name))
+        return emitOpError("pins '") << name << "' but does not set it";
+    }
+  }
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "tornado/Dialect/Tornado/IR/TornadoOps.cpp.inc"
