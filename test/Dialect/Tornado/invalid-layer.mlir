@@ -218,3 +218,11 @@ tornado.network @pin_missing(%in: tensor<1x4x4xi8>) -> () {
   %0 = tornado.layer "l"(%in) {pinned = ["out_offset"]} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
   tornado.return
 }
+
+// -----
+
+tornado.network @none_shift(%in: tensor<1x4x4xi8>) -> () {
+  // expected-error @+1 {{output_shift 16 with 8-bit weights gives a total shift of 16}}
+  %0 = tornado.layer "l"(%in) {output_shift = 16 : i64} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  tornado.return
+}

@@ -100,7 +100,7 @@ tornado.network @conv_channels(%in: tensor<5000x4x4xi8>) -> () {
 // -----
 
 tornado.network @conv_dims(%in: tensor<1x2000x4xi8>) -> () {
-  // expected-error @+1 {{input dimension 2000 is outside [1, 1023]}}
+  // expected-error @+1 {{input dimension 2000 is outside [1, 1024]}}
   %0 = tornado.conv2d %in {weights = dense<1> : tensor<1x1x3x3xi8>,
       stride = array<i64: 1, 1>, padding = array<i64: 1, 1>,
       dilation = array<i64: 1, 1>} : tensor<1x2000x4xi8> -> tensor<1x2000x4xi8>
@@ -257,7 +257,7 @@ tornado.network @conv_weight_bits(%in: tensor<1x4x4xi8>) -> () {
 // -----
 
 tornado.network @conv_shift(%in: tensor<1x4x4xi8>) -> () {
-  // expected-error @+1 {{output_shift 100 is outside the range}}
+  // expected-error @+1 {{output_shift 100 with 8-bit weights gives a total shift of 100, outside the range}}
   %0 = tornado.conv2d %in {weights = dense<1> : tensor<1x1x3x3xi8>,
       output_shift = 100 : i64,
       stride = array<i64: 1, 1>, padding = array<i64: 1, 1>,
@@ -343,7 +343,7 @@ tornado.network @linear_channels(%in: tensor<8xi8>) -> () {
 // -----
 
 tornado.network @linear_shift(%in: tensor<8xi8>) -> () {
-  // expected-error @+1 {{output_shift -100 is outside the range}}
+  // expected-error @+1 {{output_shift -100 with 8-bit weights gives a total shift of -100, outside the range}}
   %0 = tornado.linear %in {weights = dense<1> : tensor<2x8xi8>,
       output_shift = -100 : i64} : tensor<8xi8> -> tensor<2xi8>
   tornado.return
@@ -484,5 +484,15 @@ tornado.network @concat_result(%a: tensor<2x8x8xi8>) -> () {
 tornado.network @concat_empty() -> () {
   // expected-error @+1 {{needs at least one operand}}
   %0 = tornado.concat : () -> tensor<3x8x8xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @shift_narrow(%in: tensor<8xi8>) -> () {
+  // 2-bit weights add an implicit shift of 6: 10 + 6 is out of range.
+  // expected-error @+1 {{output_shift 10 with 2-bit weights gives a total shift of 16}}
+  %0 = tornado.linear %in {weights = dense<1> : tensor<2x8xi8>,
+      weight_bits = 2 : i64, output_shift = 10 : i64} : tensor<8xi8> -> tensor<2xi8>
   tornado.return
 }

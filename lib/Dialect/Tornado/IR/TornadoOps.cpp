@@ -160,11 +160,15 @@ static LogicalResult verifyQuantization(Operation *op,
   if (!dev.supportsWeightBits(weightBits))
     return op->emitOpError("weight_bits ")
            << weightBits << " is not supported by " << dev.name();
-  if (outputShift < dev.minOutputShift() || outputShift > dev.maxOutputShift())
+  // The hardware field holds the total shift: the checkpoint's output_shift
+  // plus the implicit shift of narrow weights.
+  int64_t total = outputShift + 8 - std::abs(weightBits == -1 ? 1 : weightBits);
+  if (total < dev.minOutputShift() || total > dev.maxOutputShift())
     return op->emitOpError("output_shift ")
-           << outputShift << " is outside the range ["
-           << dev.minOutputShift() << ", " << dev.maxOutputShift() << "] of "
-           << dev.name();
+           << outputShift << " with " << weightBits
+           << "-bit weights gives a total shift of " << total
+           << ", outside the range [" << dev.minOutputShift() << ", "
+           << dev.maxOutputShift() << "] of " << dev.name();
   return success();
 }
 
@@ -631,6 +635,9 @@ LogicalResult LayerOp::verify() {
       return emitOpError("a layer without an operation has no weights or bias");
     if (ArrayRef<int64_t>(shape) != outTy.getShape())
       return emitOpError("result shape must be ") << joinDims(shape);
+    // Without weights there is no implicit shift: verify as 8-bit.
+    if (failed(verifyQuantization(*this, dev, 8, getOutputShift())))
+      return failure();
   } else if (!hasWeights) {
     return emitOpError("operation '")
            << stringifyLayerOpKind(kind) << "' needs weights";

@@ -17,7 +17,9 @@ def Tornado_DeviceKind : I32EnumAttr<"DeviceKind", "accelerator device", [
   let cppNamespace = "::tornado";
   let genSpecializedAttr = 0;
 }
-def Tornado_DeviceAttr : EnumAttr<Tornado_Dialect, Tornado_DeviceKind, "device">;
+def Tornado_DeviceAttr : EnumAttr<Tornado_Dialect, Tornado_DeviceKind, "device"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Tornado_PoolKind : I32EnumAttr<"PoolKind", "pooling kind", [
     I32EnumAttrCase<"max", 0>,
@@ -25,7 +27,9 @@ def Tornado_PoolKind : I32EnumAttr<"PoolKind", "pooling kind", [
   let cppNamespace = "::tornado";
   let genSpecializedAttr = 0;
 }
-def Tornado_PoolKindAttr : EnumAttr<Tornado_Dialect, Tornado_PoolKind, "pool_kind">;
+def Tornado_PoolKindAttr : EnumAttr<Tornado_Dialect, Tornado_PoolKind, "pool_kind"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Tornado_EltwiseKind : I32EnumAttr<"EltwiseKind", "element-wise operation", [
     I32EnumAttrCase<"add", 0>,
