@@ -1,37 +1,137 @@
 //===- tornado-run.cpp - Tornado reference interpreter driver -------------===//
+//
+// Runs a tornado.network bit-exactly on .npy inputs and writes or prints the
+// result:
+//
+//   tornado-run net.mlir --input sample.npy [--output out.npy] [--print]
+//
+//===----------------------------------------------------------------------===//
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/IR/BuiltinOps.h"
 #include "tornado/Dialect/Tornado/IR/TornadoOps.h"
+#include "tornado/Interpreter/Executor.h"
+#include "tornado/Support/Npy.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
 
 using namespace mlir;
+using namespace tornado;
 
-static llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
-                                            llvm::cl::desc("<input .mlir>"),
-                                            llvm::cl::init("-"));
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<input .mlir>"),
+                                      cl::init("-"));
+static cl::list<std::string>
+    inputNpy("input", cl::desc("Network input as .npy (one per argument)"),
+             cl::value_desc("file.npy"));
+static cl::opt<std::string> outputNpy("output",
+                                      cl::desc("Write the first result here"),
+                                      cl::value_desc("file.npy"));
+static cl::opt<bool> printResult("print",
+                                 cl::desc("Print every result's values"));
+static cl::opt<bool> printLayers("print-layers",
+                                 cl::desc("Print each op's result shape and "
+                                          "value range"));
+static cl::opt<std::string>
+    networkName("network", cl::desc("Network to run (default: the only one)"));
+static cl::opt<bool> avgPoolRounding(
+    "avg-pool-rounding",
+    cl::desc("Round average pooling (the izer's --avg-pool-rounding)"));
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "tornado-run") << message << "\n";
+  return 1;
+}
+
+static void printTensor(const interp::Tensor &t, llvm::raw_ostream &os) {
+  os << "shape ";
+  llvm::interleave(t.shape, os, "x");
+  os << "\n";
+  int64_t row = t.rank() ? t.shape.back() : 1;
+  for (int64_t i = 0; i < t.size(); ++i) {
+    os << t.data[i];
+    os << ((i + 1) % row == 0 ? "\n" : " ");
+  }
+}
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
-  llvm::cl::ParseCommandLineOptions(argc, argv, "Tornado reference interpreter\n");
+  cl::ParseCommandLineOptions(argc, argv, "Tornado reference interpreter\n");
+
   MLIRContext context;
-  context.loadDialect<tornado::TornadoDialect>();
+  context.loadDialect<TornadoDialect>();
   llvm::SourceMgr sourceMgr;
   std::string err;
   auto file = openInputFile(inputFile, &err);
-  if (!file) {
-    llvm::errs() << err << "\n";
-    return 1;
-  }
+  if (!file)
+    return fail(err);
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
+
+  NetworkOp network;
+  unsigned count = 0;
+  module->walk([&](NetworkOp net) {
+    ++count;
+    if (networkName.empty() || net.getSymName() == networkName)
+      network = net;
+  });
+  if (!network)
+    return fail(networkName.empty() ? "the module has no tornado.network"
+                                    : "no network named '" + networkName + "'");
+  if (networkName.empty() && count > 1)
+    return fail("the module has several networks; choose one with --network");
+
+  std::vector<interp::Tensor> inputs;
+  for (const std::string &path : inputNpy) {
+    llvm::Expected<NpyArray> array = readNpy(path);
+    if (!array)
+      return fail(llvm::toString(array.takeError()));
+    llvm::Expected<std::vector<int64_t>> values = array->getInt64Values();
+    if (!values)
+      return fail(path + ": " + llvm::toString(values.takeError()));
+    for (int64_t v : *values)
+      if (v < -128 || v > 127)
+        return fail(path + ": input value " + llvm::Twine(v) +
+                    " is outside the 8-bit range [-128, 127]");
+    inputs.emplace_back(array->getShape(), std::move(*values));
+  }
+
+  interp::ExecOptions options;
+  options.avgPoolRounding = avgPoolRounding;
+  if (printLayers)
+    options.onResult = [](Operation *op, const interp::Tensor &t) {
+      llvm::outs() << op->getName().getStringRef();
+      if (auto layer = dyn_cast<LayerOp>(op))
+        llvm::outs() << " \"" << layer.getName() << "\"";
+      llvm::outs() << ": ";
+      llvm::interleave(t.shape, llvm::outs(), "x");
+      llvm::outs() << " min " << t.minValue() << " max " << t.maxValue()
+                   << "\n";
+    };
+  llvm::Expected<std::vector<interp::Tensor>> results =
+      interp::runNetwork(network, inputs, options);
+  if (!results)
+    return fail(llvm::toString(results.takeError()));
+
+  if (printResult)
+    for (const interp::Tensor &t : *results)
+      printTensor(t, llvm::outs());
+  if (!outputNpy.empty()) {
+    if (results->empty())
+      return fail("the network has no result to write");
+    const interp::Tensor &t = results->front();
+    NpyArray array = NpyArray::fromValues<int64_t>(t.shape, t.data);
+    if (llvm::Error e = writeNpy(outputNpy, array))
+      return fail(llvm::toString(std::move(e)));
+  }
   return 0;
 }

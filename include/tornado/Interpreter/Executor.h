@@ -1,0 +1,42 @@
+//===- Executor.h - Run a tornado.network bit-exactly ----------*- C++ -*-===//
+//
+// Executes a `tornado.network` (graph ops and/or hardware layers) with the
+// accelerator's integer semantics, using the kernels in Kernels.h. Its result
+// is the known answer the generated test checks on the chip.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TORNADO_INTERPRETER_EXECUTOR_H
+#define TORNADO_INTERPRETER_EXECUTOR_H
+
+#include "tornado/Interpreter/Tensor.h"
+#include "llvm/Support/Error.h"
+#include <functional>
+#include <vector>
+
+namespace mlir {
+class Operation;
+} // namespace mlir
+
+namespace tornado {
+class NetworkOp;
+namespace interp {
+
+struct ExecOptions {
+  /// --avg-pool-rounding: round 2D average pooling instead of truncating.
+  bool avgPoolRounding = false;
+  /// Called after each op with its result (for --print-layers style dumps).
+  std::function<void(mlir::Operation *, const Tensor &)> onResult;
+};
+
+/// Runs `network` on `inputs` (one tensor per network argument, shaped like
+/// it) and returns one tensor per network result. Errors name the op (by
+/// layer name where it has one) that could not be executed.
+llvm::Expected<std::vector<Tensor>> runNetwork(NetworkOp network,
+                                               llvm::ArrayRef<Tensor> inputs,
+                                               const ExecOptions &options = {});
+
+} // namespace interp
+} // namespace tornado
+
+#endif // TORNADO_INTERPRETER_EXECUTOR_H
