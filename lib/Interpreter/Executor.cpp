@@ -309,6 +309,9 @@ llvm::Expected<Tensor> Executor::exec(Operation *op) {
           return opError(op, llvm::toString(out.takeError()));
         return out;
       })
+      .Case<ReshapeOp>([&](ReshapeOp r) -> llvm::Expected<Tensor> {
+        return toResultShape(op, get(r.getInput()));
+      })
       .Case<PassthroughOp>([&](PassthroughOp p) -> llvm::Expected<Tensor> {
         return get(p.getInput());
       })

@@ -1,5 +1,54 @@
 //===- Translations.cpp - Register Tornado translations --------------------===//
 
 #include "tornado/Translate/Translations.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "tornado/Dialect/Tornado/IR/TornadoDialect.h"
+#include "tornado/Import/ImportNetwork.h"
+#include "llvm/Support/CommandLine.h"
 
-void tornado::registerTornadoTranslations() {}
+using namespace mlir;
+
+namespace {
+namespace cl = llvm::cl;
+
+// izer-compatible spellings, so the same arguments work for tornadoc.
+cl::opt<std::string> checkpointFile(
+    "checkpoint-file", cl::desc("Quantized PyTorch checkpoint (.pth.tar)"),
+    cl::value_desc("file"));
+cl::opt<std::string> sampleInput("sample-input",
+                                 cl::desc("Sample input (.npy, CHW)"),
+                                 cl::value_desc("file"));
+cl::opt<std::string> device("device",
+                            cl::desc("Target device: MAX78000 or MAX78002"),
+                            cl::init("MAX78000"));
+cl::list<std::string>
+    searchDirs("search-dir",
+               cl::desc("Where to look for tests/sample_*.npy and the weight "
+                        "files of `arch: test` networks (default: the "
+                        "working directory, then the YAML file's parent "
+                        "directory's parent)"),
+               cl::value_desc("dir"));
+cl::opt<bool> ignoreBn("ignore-bn",
+                       cl::desc("Skip unfolded batchnorm weights"));
+} // namespace
+
+void tornado::registerTornadoTranslations() {
+  TranslateToMLIRRegistration importYaml(
+      "import-yaml", "import an izer YAML network with its weights",
+      [](llvm::SourceMgr &sourceMgr,
+         MLIRContext *context) -> OwningOpRef<Operation *> {
+        ImportOptions options;
+        options.checkpointFile = checkpointFile;
+        options.sampleInputFile = sampleInput;
+        options.device = device;
+        options.searchDirs.assign(searchDirs.begin(), searchDirs.end());
+        options.ignoreBatchNorm = ignoreBn;
+        OwningOpRef<ModuleOp> module =
+            importNetwork(sourceMgr, context, options);
+        if (!module)
+          return nullptr;
+        return OwningOpRef<Operation *>(module.release());
+      },
+      [](DialectRegistry &registry) { registry.insert<TornadoDialect>(); });
+}

@@ -496,3 +496,19 @@ tornado.network @shift_narrow(%in: tensor<8xi8>) -> () {
       weight_bits = 2 : i64, output_shift = 10 : i64} : tensor<8xi8> -> tensor<2xi8>
   tornado.return
 }
+
+// -----
+
+tornado.network @reshape_channels(%in: tensor<2x4x4xi8>) -> () {
+  // expected-error @+1 {{reshaping keeps the channel count and the number of pixels per channel}}
+  %0 = tornado.reshape %in : tensor<2x4x4xi8> -> tensor<4x8xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @reshape_type(%in: tensor<2x4x4xi8>) -> () {
+  // expected-error @+1 {{reshaping keeps the element type}}
+  %0 = tornado.reshape %in : tensor<2x4x4xi8> -> tensor<2x16xi32>
+  tornado.return
+}

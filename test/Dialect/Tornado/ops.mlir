@@ -25,6 +25,8 @@ tornado.network @graph(%in: tensor<1x28x28xi8>) -> tensor<10xi32>
   %3 = tornado.pool %2 {pool = #tornado.pool<max, kernel = [2, 2],
       stride = [2, 2], dilation = [1, 1]>}
       : tensor<4x28x28xi8> -> tensor<4x14x14xi8>
+  // CHECK: reshape {{.*}} : tensor<4x14x14xi8> -> tensor<4x196xi8>
+  %r = tornado.reshape %3 : tensor<4x14x14xi8> -> tensor<4x196xi8>
   // CHECK: passthrough
   %4 = tornado.passthrough %3 : tensor<4x14x14xi8>
   // CHECK: eltwise <add> {{.*}} : (tensor<4x14x14xi8>, tensor<4x14x14xi8>) -> tensor<4x14x14xi8>

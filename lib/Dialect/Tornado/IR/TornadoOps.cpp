@@ -528,6 +528,19 @@ LogicalResult FlattenOp::verify() {
   return success();
 }
 
+LogicalResult ReshapeOp::verify() {
+  auto in = cast<ShapedType>(getInput().getType());
+  auto out = cast<ShapedType>(getOutput().getType());
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("reshaping keeps the element type");
+  if (in.getRank() < 1 || out.getRank() < 1 ||
+      in.getDimSize(0) != out.getDimSize(0) ||
+      in.getNumElements() != out.getNumElements())
+    return emitOpError("reshaping keeps the channel count and the number of "
+                       "pixels per channel");
+  return success();
+}
+
 /// Shape of the channel concatenation of `inputs`, or failure.
 static FailureOr<SmallVector<int64_t>> concatShape(Operation *op,
                                                    ValueRange inputs) {
@@ -688,7 +701,9 @@ LogicalResult LayerOp::verify() {
     return emitOpError("32-bit output cannot be combined with an activation");
 
   // Resources.
-  uint64_t memBytes = dev.dataMemoryBytesPerProcessor();
+  // Offsets address the 32-bit words of a memory instance (each processor
+  // owns one byte lane of every word).
+  uint64_t memBytes = dev.dataInstanceBytes();
   for (StringRef name : {"in_offset", "out_offset"}) {
     auto attr = (*this)->getAttrOfType<IntegerAttr>(name);
     if (!attr)

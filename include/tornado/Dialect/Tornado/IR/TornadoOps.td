@@ -215,6 +215,24 @@ def Tornado_ConcatOp : Tornado_Op<"concat", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Tornado_ReshapeOp : Tornado_Op<"reshape", [Pure]> {
+  let summary = "read a feature map's pixels with another spatial shape";
+  let description = [{
+    Data memory holds each channel's pixels in order, so a layer may read
+    its producer's output with a different spatial shape (the izer's
+    `in_dim`, or a 1D layer reading 2D data). The channel count and the
+    number of pixels per channel stay the same; nothing moves in memory.
+
+    ```mlir
+    %1 = tornado.reshape %0 : tensor<16x4x4xi8> -> tensor<16x16xi8>
+    ```
+  }];
+  let arguments = (ins Tornado_FeatureMap:$input);
+  let results = (outs Tornado_FeatureMap:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def Tornado_PassthroughOp : Tornado_Op<"passthrough", [Pure, SameOperandsAndResultType]> {
   let summary = "copy a feature map (a layer that only moves data)";
   let arguments = (ins Tornado_FeatureMap:$input);

@@ -1,0 +1,50 @@
+//===- ImportNetwork.h - YAML + checkpoint -> tornado dialect ---*- C++ -*-===//
+//
+// Builds a `tornado.network` of `tornado.layer` ops from an izer network
+// description (YAML), its weights (a PyTorch checkpoint, or the .npy files of
+// an `arch: test` network) and a sample input. Values the user wrote become
+// pinned resource attributes; everything else the izer would infer is filled
+// in the same way.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TORNADO_IMPORT_IMPORTNETWORK_H
+#define TORNADO_IMPORT_IMPORTNETWORK_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+#include <string>
+
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+
+namespace tornado {
+
+struct ImportOptions {
+  /// `--checkpoint-file`: a .pth.tar checkpoint. Ignored for `arch: test`.
+  std::string checkpointFile;
+  /// `--sample-input`; default: tests/sample_<dataset>.npy.
+  std::string sampleInputFile;
+  /// `--device`: MAX78000 (also 85, AI85) or MAX78002 (87, AI87).
+  std::string device = "MAX78000";
+  /// Directories searched for files the izer loads by name
+  /// (tests/sample_*.npy, tests/weights_*.npy, tests/bias_*.npy). Empty:
+  /// the working directory, then the parent of the YAML file's directory.
+  std::vector<std::string> searchDirs;
+  /// Accept 1-D batchnorm weights in the checkpoint (the izer's
+  /// --ignore-bn); they are skipped.
+  bool ignoreBatchNorm = false;
+};
+
+/// Imports the YAML held by `sourceMgr`'s main buffer. Errors are emitted as
+/// MLIR diagnostics (YAML problems at file:line:col, weight problems naming
+/// the layer) and yield a null module.
+mlir::OwningOpRef<mlir::ModuleOp>
+importNetwork(llvm::SourceMgr &sourceMgr, mlir::MLIRContext *context,
+              const ImportOptions &options);
+
+} // namespace tornado
+
+#endif // TORNADO_IMPORT_IMPORTNETWORK_H

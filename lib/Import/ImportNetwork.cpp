@@ -1,0 +1,820 @@
+//===- ImportNetwork.cpp - YAML + checkpoint -> tornado dialect -----------===//
+//
+// Three steps:
+//   1. read the weights (checkpoint state dict, or the .npy files of an
+//      `arch: test` network) the way the izer matches them to layers;
+//   2. let netcfg::resolveNetworkConfig apply the izer's defaults;
+//   3. build one tornado.layer per resolved layer, with the values the user
+//      wrote listed in `pinned`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tornado/Import/ImportNetwork.h"
+#include "tornado/Dialect/Tornado/IR/TornadoOps.h"
+#include "tornado/Import/NetworkConfig.h"
+#include "tornado/Support/Checkpoint.h"
+#include "tornado/Support/Npy.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include <cmath>
+#include <map>
+
+using namespace mlir;
+using namespace tornado;
+namespace nc = tornado::netcfg;
+
+namespace {
+
+/// One weight-bearing layer as read from the weight source, in the order
+/// the izer hands them to layers.
+struct WeightLayer {
+  std::string key; // state-dict key or "<file>[i]"
+  SmallVector<int64_t, 4> shape;
+  std::vector<int64_t> values;
+  std::optional<std::vector<int64_t>> bias;
+  std::optional<int64_t> weightBits;  // checkpoint `<layer>.weight_bits`
+  std::optional<int64_t> outputShift; // checkpoint `<layer>.output_shift`
+};
+
+class Importer {
+public:
+  Importer(llvm::SourceMgr &sourceMgr, MLIRContext *context,
+           const ImportOptions &options)
+      : sourceMgr(sourceMgr), context(context), options(options),
+        builder(context) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  InFlightDiagnostic error(const nc::ConfigLoc &loc) {
+    return emitError(toLoc(loc));
+  }
+  InFlightDiagnostic error() {
+    return emitError(FileLineColLoc::get(context, yamlFile, 0, 0));
+  }
+  Location toLoc(const nc::ConfigLoc &loc) {
+    return FileLineColLoc::get(context, loc.file.empty() ? yamlFile : loc.file,
+                               loc.line, loc.col);
+  }
+  /// Reports every error in `err` as a diagnostic.
+  void report(llvm::Error err);
+
+  std::optional<std::string> findFile(StringRef relative);
+  LogicalResult readCheckpointWeights(const nc::NetworkConfig &config);
+  LogicalResult readTestWeights(const nc::NetworkConfig &config);
+  LogicalResult readSampleInput(const nc::NetworkConfig &config);
+  FailureOr<Value> buildLayer(const nc::ResolvedLayer &layer,
+                              ArrayRef<Value> inputs);
+  ElementsAttr makeBlob(StringRef name, ShapedType type,
+                        ArrayRef<int64_t> values);
+
+  llvm::SourceMgr &sourceMgr;
+  MLIRContext *context;
+  const ImportOptions &options;
+  OpBuilder builder;
+  std::string yamlFile;
+  std::optional<nc::ResolveOptions> resolveOptions;
+  std::vector<WeightLayer> weights;
+  std::optional<HostTensor> sample;
+  std::vector<int64_t> sampleValues;
+};
+
+void Importer::report(llvm::Error err) {
+  llvm::handleAllErrors(
+      std::move(err),
+      [&](const nc::NetworkConfigError &e) {
+        error(e.getLoc()) << e.getMessage();
+      },
+      [&](const llvm::ErrorInfoBase &e) { error() << e.message(); });
+}
+
+std::optional<std::string> Importer::findFile(StringRef relative) {
+  SmallVector<std::string> dirs(options.searchDirs.begin(),
+                                options.searchDirs.end());
+  if (dirs.empty()) {
+    dirs.push_back(".");
+    // The izer runs from its checkout, where tests/ sits beside networks/.
+    SmallString<256> parent(llvm::sys::path::parent_path(yamlFile));
+    dirs.push_back(std::string(llvm::sys::path::parent_path(parent)));
+  }
+  for (const std::string &dir : dirs) {
+    SmallString<256> path(dir.empty() ? "." : dir);
+    llvm::sys::path::append(path, relative);
+    if (llvm::sys::fs::exists(path))
+      return std::string(path);
+  }
+  return std::nullopt;
+}
+
+/// The izer's split of a state-dict key: at most two '.'-separated
+/// components are taken from the right (layer, operator, parameter).
+static SmallVector<StringRef, 3> splitKey(StringRef key) {
+  SmallVector<StringRef, 3> parts;
+  StringRef rest = key;
+  for (int i = 0; i < 2; ++i) {
+    auto [head, tail] = rest.rsplit('.');
+    if (tail.empty() && head == rest)
+      break;
+    parts.insert(parts.begin(), tail);
+    rest = head;
+  }
+  parts.insert(parts.begin(), rest);
+  return parts;
+}
+
+LogicalResult Importer::readCheckpointWeights(const nc::NetworkConfig &config) {
+  if (options.checkpointFile.empty()) {
+    error() << "a checkpoint file is required (--checkpoint-file) unless the "
+               "network is `arch: test`";
+    return failure();
+  }
+  llvm::Expected<Checkpoint> ck = readCheckpoint(options.checkpointFile);
+  if (!ck) {
+    error() << llvm::toString(ck.takeError());
+    return failure();
+  }
+  if (!ck->getStateDict()) {
+    error() << options.checkpointFile << ": no `state_dict` in the checkpoint";
+    return failure();
+  }
+  if (std::optional<StringRef> arch = ck->getArch())
+    if (!config.arch.value.empty() && !arch->equals_insensitive(config.arch.value)) {
+      error(config.arch.valueLoc)
+          << "network architecture `" << config.arch.value
+          << "` does not match the checkpoint's `" << *arch << "`";
+      return failure();
+    }
+
+  for (const NamedTensor &entry : ck->getStateTensors()) {
+    SmallVector<StringRef, 3> parts = splitKey(entry.Name);
+    if (parts.size() < 2 || parts.back() != "weight")
+      continue;
+    StringRef layer = parts[0];
+    std::optional<StringRef> op =
+        parts.size() == 3 ? std::optional<StringRef>(parts[1]) : std::nullopt;
+    const HostTensor &t = *entry.Tensor;
+    if (t.getRank() == 1) {
+      if (op == StringRef("bn")) {
+        if (options.ignoreBatchNorm)
+          continue;
+        error() << "checkpoint tensor `" << entry.Name
+                << "` is a 1-D batchnorm weight: fold batchnorm into the "
+                   "convolutions before synthesis (or pass --ignore-bn)";
+        return failure();
+      }
+      error() << "checkpoint tensor `" << entry.Name
+              << "` is a 1-D weight; expected a convolution or linear weight";
+      return failure();
+    }
+    WeightLayer w;
+    w.key = entry.Name.str();
+    w.shape.assign(t.getShape().begin(), t.getShape().end());
+    llvm::Expected<std::vector<int64_t>> values = t.getInt64Values();
+    if (!values) {
+      error() << "checkpoint tensor `" << entry.Name
+              << "`: " << llvm::toString(values.takeError());
+      return failure();
+    }
+    w.values = std::move(*values);
+    auto scalar = [&](StringRef name) -> std::optional<int64_t> {
+      const HostTensor *s = ck->getTensor(name);
+      if (!s || s->getNumElements() < 1)
+        return std::nullopt;
+      llvm::Expected<int64_t> v = s->getInt64(0);
+      if (!v) {
+        llvm::consumeError(v.takeError());
+        return std::nullopt;
+      }
+      return *v;
+    };
+    w.weightBits = scalar((layer + ".weight_bits").str());
+    w.outputShift = scalar((layer + ".output_shift").str());
+    std::string biasName =
+        op ? (layer + "." + *op + ".bias").str() : (layer + ".bias").str();
+    if (const HostTensor *b = ck->getTensor(biasName)) {
+      // Training stores the bias pre-scaled by 2^(weight_bits - 1).
+      int64_t wb = w.weightBits.value_or(8);
+      if (wb == 0)
+        wb = 8;
+      double scale = std::ldexp(1.0, wb - 1);
+      std::vector<int64_t> bias;
+      for (double v : b->getDoubleValues())
+        bias.push_back((int64_t)std::floor(v / scale));
+      w.bias = std::move(bias);
+    }
+    weights.push_back(std::move(w));
+  }
+  return success();
+}
+
+/// Reads every array of a file of concatenated .npy records.
+static llvm::Expected<std::vector<HostTensor>> readNpySequence(StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return llvm::createStringError(buffer.getError(), "%s: %s",
+                                   path.str().c_str(),
+                                   buffer.getError().message().c_str());
+  std::vector<HostTensor> arrays;
+  StringRef data = (*buffer)->getBuffer();
+  while (!data.empty()) {
+    llvm::Expected<HostTensor> array =
+        parseNpy(llvm::MemoryBufferRef(data, path));
+    if (!array)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: %s",
+                                     path.str().c_str(),
+                                     llvm::toString(array.takeError()).c_str());
+    // Record length: magic(6) + version(2) + header length field + header +
+    // data.
+    size_t lenBytes = (uint8_t)data[6] == 1 ? 2 : 4;
+    size_t headerLen = 0;
+    for (size_t i = 0; i < lenBytes; ++i)
+      headerLen |= (size_t)(uint8_t)data[8 + i] << (8 * i);
+    size_t total = 8 + lenBytes + headerLen + array->getRawData().size();
+    arrays.push_back(std::move(*array));
+    data = data.drop_front(std::min(total, data.size()));
+  }
+  return arrays;
+}
+
+/// Index of the most significant set bit (-1 for 0), as the izer's fls.
+static int fls(uint64_t x) { return x ? 63 - llvm::countl_zero(x) : -1; }
+
+LogicalResult Importer::readTestWeights(const nc::NetworkConfig &config) {
+  std::string name = config.weights
+                         ? config.weights->value
+                         : "weights_" + StringRef(config.dataset.value).lower();
+  std::string relative = "tests/" + name + ".npy";
+  std::optional<std::string> path = findFile(relative);
+  if (!path) {
+    error(config.weights ? config.weights->valueLoc : config.dataset.valueLoc)
+        << "sample weights file `" << relative << "` not found";
+    return failure();
+  }
+  llvm::Expected<std::vector<HostTensor>> arrays = readNpySequence(*path);
+  if (!arrays) {
+    report(arrays.takeError());
+    return failure();
+  }
+  // A single array holds one layer per leading index.
+  std::vector<HostTensor> layers;
+  if (arrays->size() == 1 && (*arrays)[0].getRank() >= 3 &&
+      (*arrays)[0].getRank() <= 5) {
+    const HostTensor &all = (*arrays)[0];
+    ArrayRef<int64_t> shape = all.getShape().drop_front();
+    size_t bytes = all.getRawData().size() / std::max<int64_t>(1, all.getShape()[0]);
+    for (int64_t i = 0; i < all.getShape()[0]; ++i) {
+      std::vector<uint8_t> part(all.getRawData().begin() + i * bytes,
+                                all.getRawData().begin() + (i + 1) * bytes);
+      llvm::Expected<HostTensor> t =
+          HostTensor::create(all.getDType(), shape, std::move(part));
+      if (!t) {
+        report(t.takeError());
+        return failure();
+      }
+      layers.push_back(std::move(*t));
+    }
+  } else {
+    layers = std::move(*arrays);
+  }
+
+  // Quantization per weight layer, in layer order, for the izer's narrowing.
+  std::vector<int64_t> quant;
+  for (const nc::LayerConfig &l : config.layers) {
+    bool hasOp = !l.operation || l.operation->value.op != nc::LayerOp::None;
+    if (!hasOp || (l.bypass && l.bypass->value))
+      continue;
+    quant.push_back(l.quantization ? l.quantization->value : 8);
+  }
+  for (size_t i = 0; i < layers.size(); ++i) {
+    WeightLayer w;
+    w.key = (relative + "[" + llvm::Twine(i) + "]").str();
+    w.shape.assign(layers[i].getShape().begin(), layers[i].getShape().end());
+    llvm::Expected<std::vector<int64_t>> values = layers[i].getInt64Values();
+    if (!values) {
+      report(values.takeError());
+      return failure();
+    }
+    w.values = std::move(*values);
+    int64_t q = i < quant.size() ? quant[i] : 8;
+    int64_t maxW = 0, minW = 0;
+    for (int64_t v : w.values) {
+      maxW = std::max(maxW, v);
+      minW = std::min(minW, v);
+    }
+    if (maxW < 0)
+      maxW += 1;
+    if (minW < 0)
+      minW += 1;
+    int bits = std::max(fls(std::abs(minW)), fls(std::abs(maxW))) + 2;
+    if (bits > 8) {
+      error() << relative << ": layer " << i
+              << " has weights wider than 8 bits";
+      return failure();
+    }
+    // Test weights are narrowed to the layer's width the way the izer does.
+    for (int64_t &v : w.values) {
+      if (q == -1)
+        v = v >= 0 ? 1 : -1;
+      else if (bits > std::abs(q))
+        v >>= bits - std::abs(q);
+    }
+    w.weightBits = q;
+    weights.push_back(std::move(w));
+  }
+
+  if (config.bias) {
+    std::string biasRel = "tests/bias_" + config.bias->value + ".npy";
+    std::optional<std::string> biasPath = findFile(biasRel);
+    if (!biasPath) {
+      error(config.bias->valueLoc)
+          << "sample bias file `" << biasRel << "` not found";
+      return failure();
+    }
+    llvm::Expected<std::vector<HostTensor>> biases = readNpySequence(*biasPath);
+    if (!biases) {
+      report(biases.takeError());
+      return failure();
+    }
+    for (size_t i = 0; i < biases->size() && i < weights.size(); ++i) {
+      llvm::Expected<std::vector<int64_t>> v = (*biases)[i].getInt64Values();
+      if (!v) {
+        report(v.takeError());
+        return failure();
+      }
+      weights[i].bias = std::move(*v);
+    }
+  }
+  return success();
+}
+
+LogicalResult Importer::readSampleInput(const nc::NetworkConfig &config) {
+  std::string path = options.sampleInputFile;
+  if (path.empty()) {
+    std::string relative =
+        "tests/sample_" + StringRef(config.dataset.value).lower() + ".npy";
+    std::optional<std::string> found = findFile(relative);
+    if (!found) {
+      error(config.dataset.valueLoc)
+          << "sample input `" << relative
+          << "` not found; give one with --sample-input";
+      return failure();
+    }
+    path = *found;
+  }
+  llvm::Expected<HostTensor> array = readNpy(path);
+  if (!array) {
+    report(array.takeError());
+    return failure();
+  }
+  if (array->getRank() < 1 || array->getRank() > 3) {
+    error() << path << ": the sample input must be CHW or CL, got rank "
+            << array->getRank();
+    return failure();
+  }
+  llvm::Expected<std::vector<int64_t>> values = array->getInt64Values();
+  if (!values) {
+    error() << path << ": " << llvm::toString(values.takeError());
+    return failure();
+  }
+  for (int64_t v : *values)
+    if (v < -128 || v > 127) {
+      error() << path << ": sample input value " << v
+              << " is outside the 8-bit range [-128, 127]";
+      return failure();
+    }
+  sampleValues = std::move(*values);
+  sample = std::move(*array);
+  return success();
+}
+
+ElementsAttr Importer::makeBlob(StringRef name, ShapedType type,
+                                ArrayRef<int64_t> values) {
+  unsigned width = type.getElementTypeBitWidth();
+  if (width == 8) {
+    std::vector<int8_t> data(values.begin(), values.end());
+    return DenseResourceElementsAttr::get(
+        type, name,
+        HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<int8_t>(data)));
+  }
+  std::vector<int32_t> data(values.begin(), values.end());
+  return DenseResourceElementsAttr::get(
+      type, name,
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<int32_t>(data)));
+}
+
+static tornado::Activation toActivation(nc::Activation a) {
+  switch (a) {
+  case nc::Activation::None:
+    return tornado::Activation::none;
+  case nc::Activation::ReLU:
+    return tornado::Activation::relu;
+  case nc::Activation::Abs:
+    return tornado::Activation::abs;
+  }
+  llvm_unreachable("unknown activation");
+}
+
+static std::optional<tornado::EltwiseKind> toEltwise(nc::EltwiseOp e) {
+  switch (e) {
+  case nc::EltwiseOp::None:
+    return std::nullopt;
+  case nc::EltwiseOp::Add:
+    return tornado::EltwiseKind::add;
+  case nc::EltwiseOp::Sub:
+    return tornado::EltwiseKind::sub;
+  case nc::EltwiseOp::Or:
+    return tornado::EltwiseKind::bitwise_or;
+  case nc::EltwiseOp::Xor:
+    return tornado::EltwiseKind::bitwise_xor;
+  }
+  llvm_unreachable("unknown eltwise op");
+}
+
+static tornado::LayerOpKind toLayerOp(nc::LayerOp op) {
+  switch (op) {
+  case nc::LayerOp::None:
+    return tornado::LayerOpKind::none;
+  case nc::LayerOp::Conv1d:
+    return tornado::LayerOpKind::conv1d;
+  case nc::LayerOp::Conv2d:
+    return tornado::LayerOpKind::conv2d;
+  case nc::LayerOp::ConvTranspose2d:
+    return tornado::LayerOpKind::conv_transpose2d;
+  case nc::LayerOp::Linear:
+    return tornado::LayerOpKind::linear;
+  }
+  llvm_unreachable("unknown layer op");
+}
+
+/// Shape of a layer's data: [C, L] for 1D layers, [C, H, W] otherwise.
+static SmallVector<int64_t, 3> fmapShape(bool is1d, int64_t channels,
+                                         nc::HW dim) {
+  if (is1d)
+    return {channels, dim.h * dim.w};
+  return {channels, dim.h, dim.w};
+}
+
+FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
+                                      ArrayRef<Value> inputs) {
+  Location loc = toLoc(l.loc);
+  std::string name = l.name.empty() ? ("l" + llvm::Twine(l.index)).str()
+                                    : l.name;
+  auto layerError = [&]() -> InFlightDiagnostic {
+    return emitError(loc) << "layer " << l.index << " ('" << name << "'): ";
+  };
+  if (!l.inChannels.isKnown() || !l.outChannels.isKnown() ||
+      !l.inDim.isKnown() || !l.outDim.isKnown()) {
+    layerError() << "cannot determine its channel counts and dimensions";
+    return failure();
+  }
+  bool is1d = l.op.value == nc::LayerOp::Conv1d;
+  Type i8 = builder.getIntegerType(8), i32 = builder.getIntegerType(32);
+  int64_t operands = std::max<int64_t>(1, l.operands.value);
+  std::optional<tornado::EltwiseKind> eltwise = toEltwise(l.eltwise.value);
+
+  // Each operand must arrive with the shape the layer reads: reinterpret a
+  // producer's pixels where the layer says so (in_dim, 1D/2D changes).
+  SmallVector<Value> operandsIn;
+  auto want = fmapShape(is1d, l.inChannels.value, l.inDim.value);
+  if (eltwise && inputs.size() != (size_t)operands) {
+    layerError() << "element-wise layers need one input layer per operand ("
+                 << operands << "), got " << inputs.size();
+    return failure();
+  }
+  for (Value v : inputs) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t, 3> shape(type.getShape());
+    int64_t channels = shape[0];
+    int64_t perChannel = type.getNumElements() / std::max<int64_t>(1, channels);
+    int64_t wantPerChannel = is1d ? want[1] : want[1] * want[2];
+    if (perChannel == wantPerChannel && ArrayRef(shape).drop_front() !=
+                                            ArrayRef(want).drop_front()) {
+      SmallVector<int64_t, 3> newShape(want);
+      newShape[0] = channels;
+      auto newType = RankedTensorType::get(newShape, type.getElementType());
+      v = builder.create<ReshapeOp>(loc, newType, v);
+    }
+    operandsIn.push_back(v);
+  }
+
+  OperationState state(loc, LayerOp::getOperationName());
+  state.addOperands(operandsIn);
+  SmallVector<NamedAttribute> attrs;
+  SmallVector<Attribute> pins;
+  auto add = [&](StringRef attrName, Attribute value) {
+    attrs.push_back(builder.getNamedAttr(attrName, value));
+  };
+  auto i64 = [&](int64_t v) { return builder.getI64IntegerAttr(v); };
+  auto pinIf = [&](StringRef attrName, bool pinned) {
+    if (pinned)
+      pins.push_back(builder.getStringAttr(attrName));
+  };
+
+  add("name", builder.getStringAttr(name));
+  if (l.poolKind.value != nc::PoolKind::None) {
+    SmallVector<int64_t> k{l.pool.value.h}, s{l.poolStride.value.h},
+        d{l.poolDilation.value.h};
+    if (!is1d) {
+      k.push_back(l.pool.value.w);
+      s.push_back(l.poolStride.value.w);
+      d.push_back(l.poolDilation.value.w);
+    }
+    add("pool", PoolAttr::get(context,
+                              l.poolKind.value == nc::PoolKind::Max
+                                  ? PoolKind::max
+                                  : PoolKind::avg,
+                              k, s, d));
+  }
+  if (eltwise) {
+    add("eltwise", EltwiseKindAttr::get(context, *eltwise));
+    if (!l.poolFirst.value)
+      add("pool_first", builder.getBoolAttr(false));
+  }
+  tornado::LayerOpKind kind = toLayerOp(l.op.value);
+  add("op", LayerOpKindAttr::get(context, kind));
+
+  if (kind != tornado::LayerOpKind::none) {
+    if (l.weightIndex < 0 || (size_t)l.weightIndex >= weights.size()) {
+      layerError() << "has no weights: the weight source has only "
+                   << weights.size() << " weight layers";
+      return failure();
+    }
+    WeightLayer &w = weights[l.weightIndex];
+    SmallVector<int64_t, 4> shape = w.shape;
+    std::vector<int64_t> values = w.values;
+    if (kind == tornado::LayerOpKind::conv_transpose2d) {
+      // PyTorch stores [in, out/groups, kh, kw]; the hardware applies each
+      // kernel rotated by 180 degrees with the channel roles swapped.
+      if (shape.size() != 4) {
+        layerError() << "transposed-convolution weights `" << w.key
+                     << "` must be 4-D";
+        return failure();
+      }
+      int64_t ci = shape[0], co = shape[1], kh = shape[2], kw = shape[3];
+      std::vector<int64_t> out(values.size());
+      for (int64_t i = 0; i < ci; ++i)
+        for (int64_t o = 0; o < co; ++o)
+          for (int64_t y = 0; y < kh; ++y)
+            for (int64_t x = 0; x < kw; ++x)
+              out[((o * ci + i) * kh + y) * kw + x] =
+                  values[((i * co + o) * kh + (kh - 1 - y)) * kw +
+                         (kw - 1 - x)];
+      values = std::move(out);
+      shape = {co, ci, kh, kw};
+    }
+    int64_t bits = l.quantization.value;
+    int64_t lo = bits == -1 ? -1 : -(int64_t(1) << (std::abs(bits) - 1));
+    int64_t hi = bits == -1 ? 1 : (int64_t(1) << (std::abs(bits) - 1)) - 1;
+    for (int64_t v : values)
+      if (v < lo || v > hi) {
+        layerError() << "weight value " << v << " in `" << w.key
+                     << "` does not fit " << bits << "-bit weights";
+        return failure();
+      }
+    auto wType = RankedTensorType::get(shape, i8);
+    add("weights", makeBlob((name + "_weights"), wType, values));
+    if (w.bias) {
+      for (int64_t v : *w.bias)
+        if (v < -128 || v > 127) {
+          layerError() << "bias value " << v << " of `" << w.key
+                       << "` does not fit the 8-bit bias memory";
+          return failure();
+        }
+      auto bType = RankedTensorType::get({(int64_t)w.bias->size()}, i8);
+      add("bias", makeBlob((name + "_bias"), bType, *w.bias));
+    }
+    if (bits != 8)
+      add("weight_bits", i64(bits));
+    if (kind != tornado::LayerOpKind::linear) {
+      SmallVector<int64_t> kern{l.kernel.value.h}, pad{l.pad.value.h},
+          stride{l.stride.value.h}, dil{l.dilation.value.h};
+      if (!is1d) {
+        kern.push_back(l.kernel.value.w);
+        pad.push_back(l.pad.value.w);
+        stride.push_back(l.stride.value.w);
+        dil.push_back(l.dilation.value.w);
+      }
+      add("kernel", builder.getDenseI64ArrayAttr(kern));
+      add("padding", builder.getDenseI64ArrayAttr(pad));
+      add("stride", builder.getDenseI64ArrayAttr(stride));
+      add("dilation", builder.getDenseI64ArrayAttr(dil));
+      if (kind == tornado::LayerOpKind::conv_transpose2d)
+        add("output_padding", builder.getDenseI64ArrayAttr(
+                                  {l.outputPad.value.h, l.outputPad.value.w}));
+      if (l.groups.value != 1)
+        add("groups", i64(l.groups.value));
+    }
+  }
+  // The resolver's shift is the hardware total; the dialect keeps the
+  // checkpoint's value and adds the narrow-weight shift itself.
+  int64_t implicit =
+      kind == tornado::LayerOpKind::none
+          ? 0
+          : 8 - std::abs(l.quantization.value == -1 ? 1 : l.quantization.value);
+  if (l.outputShift.value - implicit != 0)
+    add("output_shift", i64(l.outputShift.value - implicit));
+  if (l.activation.value != nc::Activation::None)
+    add("activation",
+        ActivationAttr::get(context, toActivation(l.activation.value)));
+  bool wide = l.outputWidth.value == 32;
+  if (wide)
+    add("output_width", i64(32));
+  if (l.flatten.value)
+    add("flatten", builder.getUnitAttr());
+  if (l.streaming.value)
+    add("streaming", builder.getUnitAttr());
+
+  // Resources.
+  if (l.processors.isKnown()) {
+    add("processors", ProcMaskAttr::get(context, l.processors.value));
+    pinIf("processors", l.processors.isPinned());
+  }
+  if (l.outputProcessors.isKnown()) {
+    add("output_processors",
+        ProcMaskAttr::get(context, l.outputProcessors.value));
+    pinIf("output_processors", l.outputProcessors.isPinned());
+  }
+  if (l.inOffset.isKnown()) {
+    add("in_offset", i64(l.inOffset.value));
+    pinIf("in_offset", l.inOffset.isPinned());
+  }
+  if (l.outOffset.isKnown()) {
+    add("out_offset", i64(l.outOffset.value));
+    pinIf("out_offset", l.outOffset.isPinned());
+  }
+  if (l.inSkip.isPinned()) {
+    add("read_gap", i64(l.inSkip.value));
+    pinIf("read_gap", true);
+  }
+  if (l.writeGap.isPinned()) {
+    add("write_gap", i64(l.writeGap.value));
+    pinIf("write_gap", true);
+  }
+  if (l.biasGroups.isPinned() && !l.biasGroups.value.empty()) {
+    add("bias_group", i64(l.biasGroups.value.front()));
+    pinIf("bias_group", true);
+  }
+  if (!pins.empty())
+    add("pinned", builder.getArrayAttr(pins));
+
+  state.addAttributes(attrs);
+  auto outShape = kind == tornado::LayerOpKind::linear
+                      ? SmallVector<int64_t, 3>{l.outChannels.value, 1, 1}
+                      : fmapShape(is1d, l.outChannels.value, l.outDim.value);
+  state.addTypes(RankedTensorType::get(outShape, wide ? i32 : i8));
+  Operation *op = builder.create(state);
+  return op->getResult(0);
+}
+
+OwningOpRef<ModuleOp> Importer::run() {
+  const llvm::MemoryBuffer *buffer =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  yamlFile = buffer->getBufferIdentifier().str();
+
+  llvm::Expected<nc::NetworkConfig> config =
+      nc::parseNetworkConfig(buffer->getBuffer(), yamlFile);
+  if (!config) {
+    report(config.takeError());
+    return nullptr;
+  }
+  resolveOptions = nc::ResolveOptions::forDevice(options.device);
+  std::optional<target::DeviceKind> deviceKind =
+      target::Device::parse(options.device);
+  if (!resolveOptions || !deviceKind) {
+    error() << "unknown device `" << options.device
+            << "` (expected MAX78000 or MAX78002)";
+    return nullptr;
+  }
+
+  if (failed(config->isTestNetwork() ? readTestWeights(*config)
+                                     : readCheckpointWeights(*config)))
+    return nullptr;
+  if (failed(readSampleInput(*config)))
+    return nullptr;
+
+  ArrayRef<int64_t> inShape = sample->getShape();
+  resolveOptions->inputShape = std::array<int64_t, 3>{
+      inShape[0], inShape.size() > 1 ? inShape[1] : 1,
+      inShape.size() > 2 ? inShape[2] : 1};
+  std::vector<nc::LayerWeightsInfo> infos;
+  for (const WeightLayer &w : weights) {
+    nc::LayerWeightsInfo info;
+    info.shape.assign(w.shape.begin(), w.shape.end());
+    for (int64_t v : w.values) {
+      info.minValue = std::min(info.minValue, v);
+      info.maxValue = std::max(info.maxValue, v);
+      info.anyZero |= v == 0;
+    }
+    info.weightBits = w.weightBits;
+    info.outputShift = w.outputShift;
+    infos.push_back(std::move(info));
+  }
+  // The izer sees transposed-conv weights with the channel axes swapped.
+  // Weight layers take the weights in file order.
+  size_t weightIndex = 0;
+  for (const nc::LayerConfig &lc : config->layers) {
+    bool hasOp = !lc.operation || lc.operation->value.op != nc::LayerOp::None;
+    if (!hasOp || (lc.bypass && lc.bypass->value) ||
+        (!config->isTestNetwork() && lc.weightSource))
+      continue;
+    if (weightIndex >= infos.size())
+      break;
+    nc::LayerWeightsInfo &info = infos[weightIndex++];
+    if (lc.operation &&
+        lc.operation->value.op == nc::LayerOp::ConvTranspose2d &&
+        info.shape.size() >= 2)
+      std::swap(info.shape[0], info.shape[1]);
+  }
+  llvm::Expected<nc::ResolvedNetwork> net =
+      nc::resolveNetworkConfig(*config, infos, *resolveOptions);
+  if (!net) {
+    report(net.takeError());
+    return nullptr;
+  }
+
+  Location fileLoc = FileLineColLoc::get(context, yamlFile, 1, 1);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+  Type i8 = builder.getIntegerType(8);
+  auto inType = RankedTensorType::get(inShape, i8);
+
+  // The final layer's result is the network output.
+  unsigned finalIndex = net->finalLayer;
+  std::string netName = config->arch.value.empty() ? "network"
+                                                   : config->arch.value;
+  auto network = builder.create<NetworkOp>(
+      fileLoc, netName, builder.getFunctionType({inType}, {}));
+  network.setDevice(*deviceKind == target::DeviceKind::MAX78002
+                        ? DeviceKind::max78002
+                        : DeviceKind::max78000);
+  bool chw = !net->layers.empty() && net->layers.front().bigData.value;
+  network.setInputFormat(chw ? DataFormat::chw : DataFormat::hwc);
+  network->setAttr("sample_input", makeBlob("sample_input", inType,
+                                            sampleValues));
+  Block *body = new Block();
+  network.getBody().push_back(body);
+  Value input = body->addArgument(inType, fileLoc);
+  builder.setInsertionPointToEnd(body);
+
+  std::map<int64_t, Value> results;
+  Value last = input;
+  for (const nc::ResolvedLayer &l : net->layers) {
+    if (l.index >= net->numLayers)
+      break;
+    SmallVector<Value> inputs;
+    auto valueOf = [&](int64_t ref) -> Value {
+      if (ref == nc::kInputLayer)
+        return input;
+      auto it = results.find(ref);
+      return it == results.end() ? Value() : it->second;
+    };
+    if (l.inSequences.isKnown() && !l.inSequences.value.empty()) {
+      for (int64_t ref : l.inSequences.value) {
+        Value v = valueOf(ref);
+        if (!v) {
+          emitError(toLoc(l.loc))
+              << "layer " << l.index << " reads layer " << ref
+              << ", which has not run yet";
+          return nullptr;
+        }
+        inputs.push_back(v);
+      }
+    } else if (l.prevSequence.isKnown()) {
+      Value v = valueOf(l.prevSequence.value);
+      inputs.push_back(v ? v : last);
+    } else {
+      inputs.push_back(last);
+    }
+    FailureOr<Value> result = buildLayer(l, inputs);
+    if (failed(result))
+      return nullptr;
+    results[l.index] = *result;
+    last = *result;
+    if (l.index == finalIndex)
+      break;
+  }
+  builder.create<ReturnOp>(fileLoc, last);
+  network.setFunctionType(
+      builder.getFunctionType({inType}, {last.getType()}));
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> tornado::importNetwork(llvm::SourceMgr &sourceMgr,
+                                             MLIRContext *context,
+                                             const ImportOptions &options) {
+  context->loadDialect<TornadoDialect>();
+  Importer importer(sourceMgr, context, options);
+  return importer.run();
+}
