@@ -85,6 +85,7 @@ private:
   std::vector<WeightLayer> weights;
   std::optional<HostTensor> sample;
   std::vector<int64_t> sampleValues;
+  bool testNetwork = false;
 };
 
 void Importer::report(llvm::Error err) {
@@ -215,35 +216,6 @@ LogicalResult Importer::readCheckpointWeights(const nc::NetworkConfig &config) {
   return success();
 }
 
-/// Reads every array of a file of concatenated .npy records.
-static llvm::Expected<std::vector<HostTensor>> readNpySequence(StringRef path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return llvm::createStringError(buffer.getError(), "%s: %s",
-                                   path.str().c_str(),
-                                   buffer.getError().message().c_str());
-  std::vector<HostTensor> arrays;
-  StringRef data = (*buffer)->getBuffer();
-  while (!data.empty()) {
-    llvm::Expected<HostTensor> array =
-        parseNpy(llvm::MemoryBufferRef(data, path));
-    if (!array)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: %s",
-                                     path.str().c_str(),
-                                     llvm::toString(array.takeError()).c_str());
-    // Record length: magic(6) + version(2) + header length field + header +
-    // data.
-    size_t lenBytes = (uint8_t)data[6] == 1 ? 2 : 4;
-    size_t headerLen = 0;
-    for (size_t i = 0; i < lenBytes; ++i)
-      headerLen |= (size_t)(uint8_t)data[8 + i] << (8 * i);
-    size_t total = 8 + lenBytes + headerLen + array->getRawData().size();
-    arrays.push_back(std::move(*array));
-    data = data.drop_front(std::min(total, data.size()));
-  }
-  return arrays;
-}
-
 /// Index of the most significant set bit (-1 for 0), as the izer's fls.
 static int fls(uint64_t x) { return x ? 63 - llvm::countl_zero(x) : -1; }
 
@@ -258,7 +230,7 @@ LogicalResult Importer::readTestWeights(const nc::NetworkConfig &config) {
         << "sample weights file `" << relative << "` not found";
     return failure();
   }
-  llvm::Expected<std::vector<HostTensor>> arrays = readNpySequence(*path);
+  llvm::Expected<std::vector<HostTensor>> arrays = readNpyArrays(*path);
   if (!arrays) {
     report(arrays.takeError());
     return failure();
@@ -338,7 +310,7 @@ LogicalResult Importer::readTestWeights(const nc::NetworkConfig &config) {
           << "sample bias file `" << biasRel << "` not found";
       return failure();
     }
-    llvm::Expected<std::vector<HostTensor>> biases = readNpySequence(*biasPath);
+    llvm::Expected<std::vector<HostTensor>> biases = readNpyArrays(*biasPath);
     if (!biases) {
       report(biases.takeError());
       return failure();
@@ -484,11 +456,6 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
   // producer's pixels where the layer says so (in_dim, 1D/2D changes).
   SmallVector<Value> operandsIn;
   auto want = fmapShape(is1d, l.inChannels.value, l.inDim.value);
-  if (eltwise && inputs.size() != (size_t)operands) {
-    layerError() << "element-wise layers need one input layer per operand ("
-                 << operands << "), got " << inputs.size();
-    return failure();
-  }
   for (Value v : inputs) {
     auto type = cast<RankedTensorType>(v.getType());
     SmallVector<int64_t, 3> shape(type.getShape());
@@ -535,6 +502,8 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
   }
   if (eltwise) {
     add("eltwise", EltwiseKindAttr::get(context, *eltwise));
+    if ((size_t)operands != inputs.size())
+      add("operands", i64(operands));
     if (!l.poolFirst.value)
       add("pool_first", builder.getBoolAttr(false));
   }
@@ -550,7 +519,7 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
     WeightLayer &w = weights[l.weightIndex];
     SmallVector<int64_t, 4> shape = w.shape;
     std::vector<int64_t> values = w.values;
-    if (kind == tornado::LayerOpKind::conv_transpose2d) {
+    if (kind == tornado::LayerOpKind::conv_transpose2d && !testNetwork) {
       // PyTorch stores [in, out/groups, kh, kw]; the hardware applies each
       // kernel rotated by 180 degrees with the channel roles swapped.
       if (shape.size() != 4) {
@@ -569,6 +538,13 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
                          (kw - 1 - x)];
       values = std::move(out);
       shape = {co, ci, kh, kw};
+    }
+    if (kind == tornado::LayerOpKind::linear && shape.size() > 2) {
+      // [out, in, 1, 1] and the like: a linear layer's weights are 2-D.
+      int64_t in = 1;
+      for (int64_t d : ArrayRef(shape).drop_front())
+        in *= d;
+      shape = {shape[0], in};
     }
     int64_t bits = l.quantization.value;
     int64_t lo = bits == -1 ? -1 : -(int64_t(1) << (std::abs(bits) - 1));
@@ -694,7 +670,8 @@ OwningOpRef<ModuleOp> Importer::run() {
     return nullptr;
   }
 
-  if (failed(config->isTestNetwork() ? readTestWeights(*config)
+  testNetwork = config->isTestNetwork();
+  if (failed(testNetwork ? readTestWeights(*config)
                                      : readCheckpointWeights(*config)))
     return nullptr;
   if (failed(readSampleInput(*config)))
@@ -716,22 +693,6 @@ OwningOpRef<ModuleOp> Importer::run() {
     info.weightBits = w.weightBits;
     info.outputShift = w.outputShift;
     infos.push_back(std::move(info));
-  }
-  // The izer sees transposed-conv weights with the channel axes swapped.
-  // Weight layers take the weights in file order.
-  size_t weightIndex = 0;
-  for (const nc::LayerConfig &lc : config->layers) {
-    bool hasOp = !lc.operation || lc.operation->value.op != nc::LayerOp::None;
-    if (!hasOp || (lc.bypass && lc.bypass->value) ||
-        (!config->isTestNetwork() && lc.weightSource))
-      continue;
-    if (weightIndex >= infos.size())
-      break;
-    nc::LayerWeightsInfo &info = infos[weightIndex++];
-    if (lc.operation &&
-        lc.operation->value.op == nc::LayerOp::ConvTranspose2d &&
-        info.shape.size() >= 2)
-      std::swap(info.shape[0], info.shape[1]);
   }
   llvm::Expected<nc::ResolvedNetwork> net =
       nc::resolveNetworkConfig(*config, infos, *resolveOptions);

@@ -330,7 +330,7 @@ llvm::Expected<Tensor> Executor::execLayer(LayerOp l) {
   cfg.op = toInterp(l.getOp());
   if (std::optional<tornado::EltwiseKind> e = l.getEltwise()) {
     cfg.eltwise = toInterp(*e);
-    cfg.operands = l.getInputs().size();
+    cfg.operands = l.getOperands() ? *l.getOperands() : l.getInputs().size();
   }
   cfg.poolFirst = l.getPoolFirst();
   if (std::optional<PoolAttr> pool = l.getPool())

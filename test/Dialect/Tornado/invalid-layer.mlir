@@ -42,9 +42,9 @@ tornado.network @pool_size(%in: tensor<1x40x40xi8>) -> () {
 // -----
 
 tornado.network @flatten_conv(%in: tensor<1x4x4xi8>) -> () {
-  // expected-error @+1 {{flatten is only valid for a linear layer}}
-  %0 = tornado.layer "l"(%in) {flatten, op = #tornado.op<conv2d>,
-      weights = dense<1> : tensor<1x1x1x1xi8>} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  // expected-error @+1 {{flatten is only valid for a linear layer or a 1x1 convolution}}
+  %0 = tornado.layer "l"(%in) {flatten, op = #tornado.op<conv2d>, padding = array<i64: 1, 1>,
+      weights = dense<1> : tensor<1x1x3x3xi8>} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
   tornado.return
 }
 
@@ -224,5 +224,31 @@ tornado.network @pin_missing(%in: tensor<1x4x4xi8>) -> () {
 tornado.network @none_shift(%in: tensor<1x4x4xi8>) -> () {
   // expected-error @+1 {{output_shift 16 with 8-bit weights gives a total shift of 16}}
   %0 = tornado.layer "l"(%in) {output_shift = 16 : i64} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @operands_split(%in: tensor<3x4x4xi8>) -> () {
+  // expected-error @+1 {{the input's 3 channels do not split into 2 equal operands}}
+  %0 = tornado.layer "l"(%in) {eltwise = #tornado.eltwise<add>, operands = 2 : i64}
+      : (tensor<3x4x4xi8>) -> tensor<1x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @operands_no_eltwise(%in: tensor<4x4x4xi8>) -> () {
+  // expected-error @+1 {{operands is only meaningful with an element-wise operation}}
+  %0 = tornado.layer "l"(%in) {operands = 2 : i64} : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @eltwise_types(%a: tensor<2x4x4xi8>, %b: tensor<2x4x4xi32>) -> () {
+  // expected-error @+1 {{element-wise operands must have the same type}}
+  %0 = tornado.layer "l"(%a, %b) {eltwise = #tornado.eltwise<add>}
+      : (tensor<2x4x4xi8>, tensor<2x4x4xi32>) -> tensor<2x4x4xi8>
   tornado.return
 }

@@ -5,13 +5,6 @@ tornado.network @no_return(%in: tensor<1x4x4xi8>) -> () {
   %0 = tornado.passthrough %in : tensor<1x4x4xi8>
 }
 
-// -----
-
-// expected-error @+1 {{HWC input must be a 3D feature map}}
-tornado.network @hwc_rank(%in: tensor<3x4xi8>) -> ()
-    attributes {input_format = #tornado.data_format<hwc>} {
-  tornado.return
-}
 
 // -----
 

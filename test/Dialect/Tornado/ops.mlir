@@ -120,6 +120,14 @@ tornado.network @layers(%in: tensor<3x32x32xi8>) -> tensor<10xi32>
   // CHECK: layer "cat"
   %5 = tornado.layer "cat"(%4, %3) {}
       : (tensor<3x32x32xi8>, tensor<3x32x32xi8>) -> tensor<6x32x32xi8>
+  // CHECK: layer "packed"{{.*}}operands = 2 : i64
+  %p = tornado.layer "packed"(%5) {eltwise = #tornado.eltwise<add>, operands = 2 : i64}
+      : (tensor<6x32x32xi8>) -> tensor<3x32x32xi8>
+  // CHECK: layer "fc1x1"{{.*}}flatten
+  %q = tornado.layer "fc1x1"(%p) {op = #tornado.op<conv2d>, flatten,
+      pool = #tornado.pool<max, kernel = [16, 16], stride = [16, 16], dilation = [1, 1]>,
+      weights = dense<1> : tensor<4x12x1x1xi8>}
+      : (tensor<3x32x32xi8>) -> tensor<4x1x1xi8>
   // CHECK: layer "up"
   // CHECK-SAME: op = #tornado.op<conv_transpose2d>
   %6 = tornado.layer "up"(%5) {op = #tornado.op<conv_transpose2d>,

@@ -336,10 +336,6 @@ LogicalResult NetworkOp::verify() {
     return emitOpError("has ") << layers << " hardware layers but "
                                << dev.name() << " supports at most "
                                << dev.maxLayers();
-  if (getInputFormat() == DataFormat::hwc)
-    for (Type t : getArgumentTypes())
-      if (cast<RankedTensorType>(t).getRank() != 3)
-        return emitOpError("HWC input must be a 3D feature map");
   return success();
 }
 
@@ -610,17 +606,31 @@ LogicalResult LayerOp::verify() {
 
   // Stage 1: element-wise or concatenation of the operands, and pooling, in
   // the order `pool_first` says.
-  SmallVector<int64_t> shape;
+  FailureOr<SmallVector<int64_t>> joined = concatShape(*this, getInputs());
+  if (failed(joined))
+    return failure();
+  SmallVector<int64_t> shape = *joined;
   if (getEltwise()) {
-    if (failed(verifyEltwiseOperands(*this, getInputs())))
-      return failure();
-    shape.assign(shapeOf(getInputs()[0]).begin(),
-                 shapeOf(getInputs()[0]).end());
-  } else {
-    FailureOr<SmallVector<int64_t>> s = concatShape(*this, getInputs());
-    if (failed(s))
-      return failure();
-    shape = *s;
+    int64_t operands =
+        getOperands() ? (int64_t)*getOperands() : (int64_t)getInputs().size();
+    if (operands < dev.minEltwiseOperands() ||
+        operands > dev.maxEltwiseOperands())
+      return emitOpError("element-wise operations take ")
+             << dev.minEltwiseOperands() << " to " << dev.maxEltwiseOperands()
+             << " operands, got " << operands;
+    if (shape[0] % operands != 0)
+      return emitOpError("the input's ")
+             << shape[0] << " channels do not split into " << operands
+             << " equal operands";
+    if (!getOperands())
+      for (Value v : getInputs().drop_front())
+        if (v.getType() != getInputs()[0].getType())
+          return emitOpError(
+              "element-wise operands must have the same type");
+    shape[0] /= operands;
+  } else if (getOperands()) {
+    return emitOpError("operands is only meaningful with an element-wise "
+                       "operation");
   }
   if (!getEltwise() && !getPoolFirst())
     return emitOpError("pool_first = false needs an element-wise operation");
@@ -631,12 +641,21 @@ LogicalResult LayerOp::verify() {
     shape = *s;
   }
   if (getFlatten()) {
-    if (getOp() != LayerOpKind::linear)
-      return emitOpError("flatten is only valid for a linear layer");
+    bool pointwise = getOp() == LayerOpKind::conv2d && getWeights() &&
+                     cast<ShapedType>(getWeights()->getType()).getRank() == 4 &&
+                     cast<ShapedType>(getWeights()->getType())
+                             .getShape()
+                             .drop_front(2) == ArrayRef<int64_t>{1, 1};
+    if (getOp() != LayerOpKind::linear && !pointwise)
+      return emitOpError(
+          "flatten is only valid for a linear layer or a 1x1 convolution");
     int64_t n = 1;
     for (int64_t d : shape)
       n *= d;
-    shape.assign({n});
+    if (getOp() == LayerOpKind::linear)
+      shape.assign({n});
+    else
+      shape.assign({n, 1, 1});
   }
 
   // Stage 2: the computation.

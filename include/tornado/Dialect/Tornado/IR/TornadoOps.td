@@ -251,8 +251,11 @@ def Tornado_LayerOp : Tornado_Op<"layer", [Pure]> {
     stage, an optional element-wise stage over all operands (before pooling
     when `pool_first` is false), an optional convolution or linear stage with
     bias, the output shift, rounding and saturation, and the activation.
-    With several operands and no `eltwise`, the operands are concatenated
-    along channels (in_sequences).
+    The operands are concatenated along channels, as they sit in data memory
+    (the izer's in_sequences). An element-wise stage splits that data into
+    `operands` equal channel groups (default: one per SSA operand) and
+    combines them. `flatten` reads the (pooled) input as one vector for a
+    linear layer or a 1x1 convolution.
 
     Resource attributes say where things live. Each is optional until the
     placement passes fill it in; names listed in `pinned` were written by the
@@ -285,6 +288,7 @@ def Tornado_LayerOp : Tornado_Op<"layer", [Pure]> {
     // Computation.
     OptionalAttr<Tornado_PoolAttr>:$pool,
     OptionalAttr<Tornado_EltwiseKindAttr>:$eltwise,
+    OptionalAttr<I64Attr>:$operands,
     DefaultValuedAttr<BoolAttr, "true">:$pool_first,
     DefaultValuedAttr<Tornado_LayerOpKindAttr, "::tornado::LayerOpKind::none">:$op,
     OptionalAttr<DenseI64ArrayAttr>:$kernel,

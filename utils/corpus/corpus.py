@@ -1,0 +1,67 @@
+"""Shared helpers for the conformance-corpus tests.
+
+The corpus (../shared/conformance) lists izer runs in MANIFEST.tsv; each
+command's input paths are relative to the corpus folder, and files the izer
+loads by name (tests/sample_*.npy, ...) are found under inputs/.
+"""
+import csv
+import os
+import shlex
+from dataclasses import dataclass, field
+
+# Exit status CTest treats as "skipped" (SKIP_RETURN_CODE).
+SKIP = 77
+
+
+def shared_dir(source_root):
+    return os.path.normpath(os.path.join(source_root, "..", "shared", "conformance"))
+
+
+@dataclass
+class Case:
+    name: str
+    device: str
+    args: list
+    folder: str
+    options: dict = field(default_factory=dict)
+
+    def opt(self, flag, default=None):
+        return self.options.get(flag, default)
+
+
+# izer flags that take a value (everything else is a switch).
+VALUE_FLAGS = {
+    "--test-dir", "--prefix", "--checkpoint-file", "--config-file", "--device",
+    "--sample-input", "--timer", "--max-checklines", "--start-layer",
+    "--weight-start", "--board-name", "--output-width", "--stop-after",
+    "--fifo-go", "--compact-weights", "--api-filename", "--weight-filename",
+    "--sample-filename", "--boost", "--clock-divider", "--input-offset",
+}
+
+
+def parse_args(args):
+    options = {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a.startswith("--"):
+            if "=" in a:
+                k, v = a.split("=", 1)
+                options[k] = v
+            elif a in VALUE_FLAGS and i + 1 < len(args):
+                options[a] = args[i + 1]
+                i += 1
+            else:
+                options[a] = True
+        i += 1
+    return options
+
+
+def load_cases(conformance):
+    cases = []
+    with open(os.path.join(conformance, "MANIFEST.tsv"), newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            args = shlex.split(row["command"])[1:]
+            cases.append(Case(row["case"], row["device"], args, row["folder"],
+                              parse_args(args)))
+    return cases

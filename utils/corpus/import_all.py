@@ -1,0 +1,52 @@
+"""Imports every YAML + weights input of the conformance corpus.
+
+usage: import_all.py BUILD_BIN SOURCE_ROOT [--min N]
+Prints one line per failure and "N of M imported"; exits 1 when fewer than
+--min import, 77 (skipped) when the corpus is absent.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+import corpus
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("bin")
+    p.add_argument("source_root")
+    p.add_argument("--min", type=int, default=0)
+    args = p.parse_args()
+    conf = corpus.shared_dir(args.source_root)
+    if not os.path.isdir(conf):
+        print("skipped: no conformance corpus at", conf)
+        return corpus.SKIP
+    seen = {}
+    for case in corpus.load_cases(conf):
+        if case.device not in ("MAX78000", "MAX78002"):
+            continue
+        key = (case.opt("--config-file"), case.opt("--checkpoint-file"),
+               case.opt("--sample-input"), case.device)
+        if key in seen:
+            continue
+        cmd = [os.path.join(args.bin, "tornado-translate"), "--import-yaml",
+               os.path.join(conf, case.opt("--config-file")),
+               "--device", case.device,
+               "--search-dir", os.path.join(conf, "inputs"), "-o", os.devnull]
+        if case.opt("--checkpoint-file"):
+            cmd += ["--checkpoint-file", os.path.join(conf, case.opt("--checkpoint-file"))]
+        if case.opt("--sample-input"):
+            cmd += ["--sample-input", os.path.join(conf, case.opt("--sample-input"))]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        seen[key] = r.returncode == 0
+        if r.returncode != 0:
+            first = (r.stderr.strip().splitlines() or ["(no message)"])[0]
+            print(f"FAIL {case.name}: {first}")
+    ok = sum(seen.values())
+    print(f"{ok} of {len(seen)} imported")
+    return 0 if ok >= args.min else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
