@@ -28,7 +28,9 @@ static cl::opt<std::string> inputFile(cl::Positional,
                                       cl::desc("<input .mlir>"),
                                       cl::init("-"));
 static cl::list<std::string>
-    inputNpy("input", cl::desc("Network input as .npy (one per argument)"),
+    inputNpy("input",
+             cl::desc("Network input as .npy (one per argument; default: the "
+                      "network's sample_input)"),
              cl::value_desc("file.npy"));
 static cl::opt<std::string> outputNpy("output",
                                       cl::desc("Write the first result here"),
@@ -104,6 +106,16 @@ int main(int argc, char **argv) {
                     " is outside the 8-bit range [-128, 127]");
     inputs.emplace_back(array->getShape(), std::move(*values));
   }
+
+  // Without --input, a network imported with a sample input runs on it.
+  if (inputNpy.empty())
+    if (std::optional<ElementsAttr> sample = network.getSampleInput()) {
+      SmallVector<int64_t> values;
+      if (!getIntegerValues(*sample, values))
+        return fail("the network's sample input data are not available");
+      inputs.emplace_back(cast<ShapedType>(sample->getType()).getShape(),
+                          std::vector<int64_t>(values.begin(), values.end()));
+    }
 
   interp::ExecOptions options;
   options.avgPoolRounding = avgPoolRounding;
