@@ -677,6 +677,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   if (failed(readSampleInput(*config)))
     return nullptr;
 
+  resolveOptions->startLayer = options.startLayer;
   ArrayRef<int64_t> inShape = sample->getShape();
   resolveOptions->inputShape = std::array<int64_t, 3>{
       inShape[0], inShape.size() > 1 ? inShape[1] : 1,
@@ -730,6 +731,8 @@ OwningOpRef<ModuleOp> Importer::run() {
   for (const nc::ResolvedLayer &l : net->layers) {
     if (l.index >= net->numLayers)
       break;
+    if (!l.reachable)
+      continue;
     SmallVector<Value> inputs;
     auto valueOf = [&](int64_t ref) -> Value {
       if (ref == nc::kInputLayer)

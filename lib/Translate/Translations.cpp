@@ -29,6 +29,9 @@ cl::list<std::string>
                         "working directory, then the YAML file's parent "
                         "directory's parent)"),
                cl::value_desc("dir"));
+cl::opt<unsigned> startLayer("start-layer",
+                             cl::desc("First layer to run (MAX78002)"),
+                             cl::init(0));
 cl::opt<bool> ignoreBn("ignore-bn",
                        cl::desc("Skip unfolded batchnorm weights"));
 } // namespace
@@ -44,6 +47,7 @@ void tornado::registerTornadoTranslations() {
         options.device = device;
         options.searchDirs.assign(searchDirs.begin(), searchDirs.end());
         options.ignoreBatchNorm = ignoreBn;
+        options.startLayer = startLayer;
         OwningOpRef<ModuleOp> module =
             importNetwork(sourceMgr, context, options);
         if (!module)

@@ -27,7 +27,8 @@ def main():
         if case.device not in ("MAX78000", "MAX78002"):
             continue
         key = (case.opt("--config-file"), case.opt("--checkpoint-file"),
-               case.opt("--sample-input"), case.device)
+               case.opt("--sample-input"), case.opt("--start-layer"),
+               case.device)
         if key in seen:
             continue
         cmd = [os.path.join(args.bin, "tornado-translate"), "--import-yaml",
@@ -36,6 +37,8 @@ def main():
                "--search-dir", os.path.join(conf, "inputs"), "-o", os.devnull]
         if case.opt("--checkpoint-file"):
             cmd += ["--checkpoint-file", os.path.join(conf, case.opt("--checkpoint-file"))]
+        if case.opt("--start-layer"):
+            cmd += ["--start-layer", case.opt("--start-layer")]
         if case.opt("--sample-input"):
             cmd += ["--sample-input", os.path.join(conf, case.opt("--sample-input"))]
         r = subprocess.run(cmd, capture_output=True, text=True)

@@ -36,6 +36,9 @@ struct ImportOptions {
   /// Accept 1-D batchnorm weights in the checkpoint (the izer's
   /// --ignore-bn); they are skipped.
   bool ignoreBatchNorm = false;
+  /// `--start-layer`: the first layer that runs (MAX78002 can start later
+  /// in a network).
+  unsigned startLayer = 0;
 };
 
 /// Imports the YAML held by `sourceMgr`'s main buffer. Errors are emitted as
