@@ -222,7 +222,7 @@ tornado.network @pin_missing(%in: tensor<1x4x4xi8>) -> () {
 // -----
 
 tornado.network @none_shift(%in: tensor<1x4x4xi8>) -> () {
-  // expected-error @+1 {{output_shift 16 with 8-bit weights gives a total shift of 16}}
+  // expected-error @+1 {{a layer without an operation has no output shift}}
   %0 = tornado.layer "l"(%in) {output_shift = 16 : i64} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
   tornado.return
 }
@@ -250,5 +250,13 @@ tornado.network @eltwise_types(%a: tensor<2x4x4xi8>, %b: tensor<2x4x4xi32>) -> (
   // expected-error @+1 {{element-wise operands must have the same type}}
   %0 = tornado.layer "l"(%a, %b) {eltwise = #tornado.eltwise<add>}
       : (tensor<2x4x4xi8>, tensor<2x4x4xi32>) -> tensor<2x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @none_activation(%in: tensor<1x4x4xi8>) -> () {
+  // expected-error @+1 {{a layer without an operation cannot have an activation}}
+  %0 = tornado.layer "l"(%in) {activation = #tornado.activation<relu>} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
   tornado.return
 }

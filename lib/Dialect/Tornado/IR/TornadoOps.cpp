@@ -667,6 +667,11 @@ LogicalResult LayerOp::verify() {
       return emitOpError("a layer without an operation has no weights or bias");
     if (ArrayRef<int64_t>(shape) != outTy.getShape())
       return emitOpError("result shape must be ") << joinDims(shape);
+    if (getActivation() != Activation::none)
+      return emitOpError("a layer without an operation cannot have an "
+                         "activation");
+    if (getOutputShift() != 0)
+      return emitOpError("a layer without an operation has no output shift");
     // Without weights there is no implicit shift: verify as 8-bit.
     if (failed(verifyQuantization(*this, dev, 8, getOutputShift())))
       return failure();

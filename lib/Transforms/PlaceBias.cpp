@@ -1,0 +1,333 @@
+//===- PlaceBias.cpp - Choose bias groups and offsets ----------------------===//
+//
+// Each group (quadrant) has its own bias memory, one byte per entry. A
+// layer reads its biases from one group starting at bias_offset; a
+// depth-wise layer reads them from every group its input processors use.
+// The chosen bytes appear in the bias image and the layer registers, so
+// this pass reproduces the izer's allocator (docs/placement.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "PlacementModel.h"
+#include "tornado/Transforms/Passes.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include <limits>
+
+namespace tornado {
+#define GEN_PASS_DEF_PLACEBIAS
+#include "tornado/Transforms/Passes.h.inc"
+} // namespace tornado
+
+using namespace mlir;
+using namespace tornado;
+using namespace tornado::placement;
+
+namespace {
+
+/// Bytes of one group taken by one layer.
+struct Extent {
+  unsigned layer;
+  int64_t begin, end;
+};
+
+/// A layer waiting for a group.
+struct Request {
+  unsigned layer;
+  SmallVector<unsigned> groups; // allowed groups
+  int64_t length;
+  bool flatten;
+};
+
+struct PlaceBiasPass : public tornado::impl::PlaceBiasBase<PlaceBiasPass> {
+  using PlaceBiasBase::PlaceBiasBase;
+  void runOnOperation() override;
+
+private:
+  /// Reports that `length` bytes for `layer` do not fit; notes list every
+  /// group's contents.
+  void reportFull(LayerOp layer, const Twine &what);
+
+  const target::Device *dev = nullptr;
+  SmallVector<LayerOp> layers;
+  SmallVector<SmallVector<Extent>> extents; // per group
+  SmallVector<int64_t> top;                 // next free byte per group
+};
+
+void PlaceBiasPass::reportFull(LayerOp layer, const Twine &what) {
+  InFlightDiagnostic diag = layer.emitError()
+      << "bias memory exhausted: layer " << layerLabel(layer) << " " << what;
+  for (unsigned g = 0; g < extents.size(); ++g) {
+    if (extents[g].empty()) {
+      diag.attachNote() << "bias map: group " << g << " is empty ("
+                        << dev->biasBytesPerGroup() << " bytes free)";
+      continue;
+    }
+    for (const Extent &e : extents[g])
+      diag.attachNote(layers[e.layer].getLoc())
+          << "bias map: group " << g << " bytes " << e.begin << "-"
+          << e.end - 1 << " hold layer " << layerLabel(layers[e.layer]);
+  }
+  signalPassFailure();
+}
+
+void PlaceBiasPass::runOnOperation() {
+  NetworkOp net = getOperation();
+  dev = &net.getTarget();
+  net.getBody().walk([&](LayerOp l) { layers.push_back(l); });
+  const unsigned numGroups = dev->numGroups();
+  const unsigned perGroup = dev->processorsPerGroup();
+  const int64_t capacity = dev->biasBytesPerGroup();
+  const unsigned share = dev->processorsPerDataInstance();
+  extents.assign(numGroups, {});
+  top.assign(numGroups, 0);
+  auto groupBits = [&](uint64_t mask, unsigned g) {
+    return (mask >> (g * perGroup)) & ((uint64_t(1) << perGroup) - 1);
+  };
+
+  // Groups any layer touches; a layer without a pinned group may use each.
+  uint64_t usedProcs = 0;
+  for (LayerOp l : layers)
+    if (auto p = l.getProcessorsAttr())
+      usedProcs |= p.getMask();
+  if (!layers.empty())
+    if (auto p = layers.back().getOutputProcessorsAttr())
+      usedProcs |= p.getMask();
+  SmallVector<unsigned> activeGroups;
+  for (unsigned g = 0; g < numGroups; ++g)
+    if (groupBits(usedProcs, g))
+      activeGroups.push_back(g);
+
+  // Layers with a non-zero bias; identical biases share one copy.
+  SmallVector<SmallVector<int64_t>> bias(layers.size());
+  SmallVector<int> sharesWith(layers.size(), -1);
+  SmallVector<std::optional<LayerGeometry>> geo(layers.size());
+  for (auto [i, layer] : llvm::enumerate(layers)) {
+    if (!layer.getBias() || layer.getOp() == LayerOpKind::none)
+      continue;
+    bias[i] = readValues(layer.getBias());
+    if (deduplicate && !layer.isPinned("bias_group") &&
+        !layer.isPinned("bias_offset"))
+      for (size_t j = 0; j < i; ++j)
+        if (sharesWith[j] < 0 && !bias[j].empty() && bias[j] == bias[i] &&
+            !layers[j].isPinned("bias_offset")) {
+          sharesWith[i] = j;
+          break;
+        }
+    if (sharesWith[i] >= 0 || llvm::all_of(bias[i], [](int64_t v) { return v == 0; }))
+      continue;
+    FailureOr<LayerGeometry> g = getLayerGeometry(layer, i, *dev);
+    if (failed(g))
+      return signalPassFailure();
+    geo[i] = *g;
+  }
+
+  SmallVector<int64_t> group(layers.size(), -1), offset(layers.size(), -1);
+  SmallVector<SmallVector<int64_t>> depthwiseOffsets(layers.size());
+  SmallVector<Request> requests;
+  auto take = [&](unsigned i, unsigned g, int64_t begin, int64_t end) {
+    extents[g].push_back({i, begin, end});
+    top[g] = std::max(top[g], end);
+  };
+
+  // Pinned offsets first: everything else goes above them.
+  for (auto [i, layer] : llvm::enumerate(layers)) {
+    if (!geo[i] || !layer.isPinned("bias_offset"))
+      continue;
+    if (!layer.isPinned("bias_group") || geo[i]->depthwise) {
+      layer.emitError("layer ")
+          << layerLabel(layer)
+          << ": a pinned bias_offset needs a pinned bias_group and a layer "
+             "that is not depth-wise";
+      return signalPassFailure();
+    }
+    unsigned g = *layer.getBiasGroup();
+    int64_t begin = *layer.getBiasOffset();
+    int64_t end = begin + geo[i]->outChannels +
+                  lowestBit(geo[i]->outputProcs) % share * geo[i]->outPasses;
+    if (end > capacity)
+      return reportFull(layer, llvm::formatv("needs bytes {0}-{1} of group {2}, "
+                                             "which has {3} bytes",
+                                             begin, end - 1, g, capacity)
+                                   .str());
+    for (const Extent &e : extents[g])
+      if (e.begin < end && begin < e.end)
+        return reportFull(layer, llvm::formatv("needs bytes {0}-{1} of group "
+                                               "{2}, which overlap layer {3}",
+                                               begin, end - 1, g,
+                                               layerLabel(layers[e.layer]))
+                                     .str());
+    take(i, g, begin, end);
+    group[i] = g, offset[i] = begin;
+  }
+
+  // Depth-wise layers, in order, in every group they read from; the rest
+  // are collected for first-fit-decreasing packing.
+  for (auto [i, layer] : llvm::enumerate(layers)) {
+    if (!geo[i] || offset[i] >= 0)
+      continue;
+    const LayerGeometry &g = *geo[i];
+    if (!g.depthwise) {
+      int64_t length =
+          g.outChannels + lowestBit(g.outputProcs) % share * g.outPasses;
+      // MAX78000 cannot use the first bias entry of a streaming first layer.
+      if (i == 0 && g.streaming && !dev->hasFeature(target::Feature::StreamBias))
+        ++length;
+      SmallVector<unsigned> allowed = activeGroups;
+      if (layer.isPinned("bias_group"))
+        allowed = {unsigned(*layer.getBiasGroup())};
+      requests.push_back({unsigned(i), allowed, length, g.flatten});
+      continue;
+    }
+    if (layer.isPinned("bias_group")) {
+      layer.emitError("layer ") << layerLabel(layer)
+                                << ": a depth-wise layer keeps its bias in "
+                                   "every group it uses; bias_group cannot be "
+                                   "pinned";
+      return signalPassFailure();
+    }
+    // Broadcast (input map == output map) reads all groups in parallel, so
+    // each group's part starts on a 4-byte boundary.
+    bool broadcast = g.inputProcs == g.outputProcs;
+    SmallVector<int64_t> begin(numGroups, -1);
+    unsigned usedGroups = 0;
+    for (unsigned grp = 0; grp < numGroups; ++grp)
+      if (groupBits(g.inputProcs, grp)) {
+        if (broadcast)
+          top[grp] = (top[grp] + share - 1) & ~int64_t(share - 1);
+        begin[grp] = top[grp];
+        ++usedGroups;
+      }
+    // Processors from the first used one (the first group's leading hole
+    // moves to its end) to the last, per output pass.
+    uint64_t map = g.inputProcs;
+    if (!broadcast) {
+      unsigned first = lowestBit(map);
+      unsigned firstGroup = first / perGroup;
+      uint64_t groupMask = ((uint64_t(1) << perGroup) - 1) << (firstGroup * perGroup);
+      map = (map & ~groupMask) | ((g.inputProcs & groupMask) >> (first % perGroup));
+    }
+    unsigned start = lowestBit(map), last = highestBit(map);
+    if (broadcast)
+      last = ((last + perGroup) & ~(perGroup - 1)) - 1;
+    if (broadcast || usedGroups > 1)
+      start &= ~(perGroup - 1);
+    // Bias table per pass, widened with holes for unused processors; a
+    // hole at the very end of the last group is given back.
+    constexpr int64_t kHole = std::numeric_limits<int64_t>::min();
+    SmallVector<SmallVector<int64_t>> table(g.outPasses);
+    for (unsigned pass = 0; pass < g.outPasses; ++pass)
+      for (unsigned c = 0; c < g.outPerPass; ++c) {
+        size_t k = size_t(pass) * g.outPerPass + c;
+        table[pass].push_back(k < bias[i].size() ? bias[i][k] : kHole);
+      }
+    for (unsigned p = start; p <= last; ++p)
+      if (!((map >> p) & 1))
+        for (auto &row : table)
+          row.insert(row.begin() + std::min<size_t>(p, row.size()), kHole);
+    auto source = [&](unsigned p) {
+      // Broadcast reads the four processors of a memory instance in turn.
+      return broadcast ? (p & ~(perGroup - 1)) + (p % share) * share +
+                             (p % perGroup) / share
+                       : p;
+    };
+    SmallVector<int64_t> end(numGroups, -1);
+    bool lastValid = false;
+    unsigned lastGroup = 0;
+    for (unsigned pass = 0; pass < g.outPasses; ++pass)
+      for (unsigned p = start; p <= last; ++p) {
+        unsigned grp = p / perGroup;
+        if (top[grp] >= capacity)
+          return reportFull(layer, llvm::formatv("needs more than the {0} "
+                                                 "bytes of group {1}",
+                                                 capacity, grp)
+                                       .str());
+        size_t idx = source(p) - start;
+        lastValid = idx < table[pass].size() && table[pass][idx] != kHole;
+        lastGroup = grp;
+        ++top[grp];
+        end[grp] = top[grp];
+      }
+    // The izer trims trailing holes of the last group it wrote.
+    if (!lastValid) {
+      SmallVector<bool> valid;
+      for (unsigned pass = 0; pass < g.outPasses; ++pass)
+        for (unsigned p = start; p <= last; ++p)
+          if (p / perGroup == lastGroup) {
+            size_t idx = source(p) - start;
+            valid.push_back(idx < table[pass].size() &&
+                            table[pass][idx] != kHole);
+          }
+      while (!valid.empty() && !valid.back() && top[lastGroup] > begin[lastGroup]) {
+        valid.pop_back();
+        --top[lastGroup];
+      }
+      end[lastGroup] = top[lastGroup];
+    }
+    for (unsigned grp = 0; grp < numGroups; ++grp)
+      if (begin[grp] >= 0 && end[grp] > begin[grp])
+        extents[grp].push_back({unsigned(i), begin[grp], end[grp]});
+    depthwiseOffsets[i] = begin;
+    for (unsigned grp = 0; grp < numGroups; ++grp)
+      if (begin[grp] >= 0) {
+        group[i] = grp, offset[i] = begin[grp];
+        break;
+      }
+  }
+
+  // First-fit decreasing: flatten layers first where the device needs it,
+  // then single-group layers, then by decreasing size (stable).
+  const bool flattenFirst = dev->needs(target::Requirement::FlattenBiasFirst);
+  auto rank = [&](const Request &r) -> int64_t {
+    if (flattenFirst && r.flatten)
+      return -1;
+    if (r.groups.size() == 1)
+      return 0;
+    return capacity - r.length;
+  };
+  // Ties keep layer order.
+  llvm::sort(requests, [&](const Request &a, const Request &b) {
+    return std::make_pair(rank(a), a.layer) < std::make_pair(rank(b), b.layer);
+  });
+  for (const Request &r : requests) {
+    LayerOp layer = layers[r.layer];
+    bool x4 = geo[r.layer]->calcx4;
+    auto level = [&](unsigned g) {
+      return x4 ? (top[g] + share - 1) & ~int64_t(share - 1) : top[g];
+    };
+    unsigned best = r.groups.front();
+    for (unsigned g : r.groups)
+      if (level(g) < level(best))
+        best = g;
+    top[best] = level(best);
+    if (top[best] + r.length > capacity) {
+      std::string groups;
+      for (unsigned g : r.groups)
+        groups += (groups.empty() ? "" : ", ") + std::to_string(g);
+      return reportFull(layer, llvm::formatv("needs {0} bytes in one of groups "
+                                             "[{1}]; the emptiest, group {2}, "
+                                             "has {3} bytes free",
+                                             r.length, groups, best,
+                                             capacity - top[best])
+                                   .str());
+    }
+    group[r.layer] = best, offset[r.layer] = top[best];
+    take(r.layer, best, top[best], top[best] + r.length);
+  }
+
+  Builder b(&getContext());
+  for (auto [i, layer] : llvm::enumerate(layers)) {
+    int src = sharesWith[i] >= 0 ? sharesWith[i] : int(i);
+    if (group[src] < 0)
+      continue;
+    if (!layer.isPinned("bias_group"))
+      layer.setBiasGroupAttr(b.getI64IntegerAttr(group[src]));
+    if (!layer.isPinned("bias_offset"))
+      layer.setBiasOffsetAttr(b.getI64IntegerAttr(offset[src]));
+    if (!depthwiseOffsets[src].empty())
+      layer->setAttr("bias_offsets",
+                     b.getDenseI64ArrayAttr(depthwiseOffsets[src]));
+  }
+}
+
+} // namespace

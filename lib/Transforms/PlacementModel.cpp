@@ -1,0 +1,158 @@
+//===- PlacementModel.cpp - Layer facts for kernel and bias placement -----===//
+
+#include "PlacementModel.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace tornado;
+using namespace tornado::placement;
+
+namespace {
+
+unsigned ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Passes needed for `channels` and the channels per pass: more than one
+/// pass rounds the per-pass count up to a whole data-memory instance.
+std::pair<unsigned, unsigned> splitPasses(int64_t channels,
+                                          const target::Device &dev) {
+  unsigned procs = dev.numProcessors();
+  unsigned passes = std::max(1u, ceilDiv(channels, procs));
+  unsigned perPass = ceilDiv(channels, passes);
+  if (channels > procs) {
+    unsigned share = dev.processorsPerDataInstance();
+    perPass = std::min(ceilDiv(perPass, share) * share, procs);
+  }
+  return {passes, perPass};
+}
+
+/// Whether the layer feeding `layer`'s first input streams.
+bool producerStreams(LayerOp layer) {
+  if (layer.getInputs().empty())
+    return false;
+  Operation *def = layer.getInputs().front().getDefiningOp();
+  while (auto reshape = dyn_cast_or_null<ReshapeOp>(def))
+    def = reshape.getInput().getDefiningOp();
+  auto producer = dyn_cast_or_null<LayerOp>(def);
+  return producer && producer.getStreaming();
+}
+
+} // namespace
+
+bool placement::hasKernels(LayerOp layer) {
+  return layer.getOp() != LayerOpKind::none && layer.getWeights().has_value();
+}
+
+SmallVector<int64_t> placement::readValues(std::optional<ElementsAttr> attr) {
+  SmallVector<int64_t> values;
+  if (attr && !getIntegerValues(*attr, values))
+    values.clear();
+  return values;
+}
+
+FailureOr<LayerGeometry>
+placement::getLayerGeometry(LayerOp layer, unsigned index,
+                            const target::Device &dev) {
+  LayerGeometry g;
+  g.index = index;
+  auto procs = layer.getProcessorsAttr();
+  auto outProcs = layer.getOutputProcessorsAttr();
+  if (!procs || procs.getMask() == 0 || !outProcs || outProcs.getMask() == 0)
+    return layer.emitError("layer ")
+           << layerLabel(layer)
+           << " needs non-empty processors and output_processors before "
+              "kernel or bias placement";
+  g.inputProcs = procs.getMask();
+  g.outputProcs = outProcs.getMask();
+
+  int64_t wbits = layer.getWeightBits();
+  g.binary = wbits == -1;
+  g.bits = g.binary ? 1 : unsigned(std::abs(wbits));
+  g.perByte = 8 / g.bits;
+  g.flatten = layer.getFlatten();
+  g.streaming = layer.getStreaming();
+  g.calcx4 = layer->hasAttr("calcx4");
+  g.groups = layer.getGroups();
+
+  // Data channels of one operand: the operands sit back to back in memory.
+  int64_t total = 0;
+  for (Value in : layer.getInputs())
+    total += cast<ShapedType>(in.getType()).getDimSize(0);
+  int64_t operands = 1;
+  if (layer.getEltwise())
+    operands = layer.getOperands().value_or(layer.getInputs().size());
+  g.inChannels = operands > 0 ? total / operands : total;
+  g.outChannels = cast<ShapedType>(layer.getOutput().getType()).getDimSize(0);
+  g.depthwise = g.groups > 1;
+  std::tie(g.inPasses, g.inPerPass) = splitPasses(g.inChannels, dev);
+  std::tie(g.outPasses, g.outPerPass) = splitPasses(g.outChannels, dev);
+
+  // Bytes of one kernel in hardware.
+  ArrayRef<int64_t> kernel = layer.getKernel().value_or(ArrayRef<int64_t>());
+  switch (layer.getOp()) {
+  case LayerOpKind::conv1d: {
+    int64_t k = kernel.empty() ? 1 : kernel[0];
+    int64_t d = 1;
+    if (auto dil = layer.getDilation(); dil && !dil->empty())
+      d = (*dil)[0];
+    // A dilated kernel is stretched with zeros when it still fits one
+    // kernel word, else run on 3x3 Conv2d hardware.
+    constexpr int64_t kWordBytes = 9;
+    if (d > 1)
+      g.kernelBytes = (k - 1) * d < kWordBytes ? (k - 1) * d + 1 : kWordBytes;
+    else
+      g.kernelBytes = k;
+    break;
+  }
+  case LayerOpKind::conv2d:
+  case LayerOpKind::conv_transpose2d: {
+    int64_t kh = kernel.size() > 0 ? kernel[0] : 1;
+    int64_t kw = kernel.size() > 1 ? kernel[1] : 1;
+    g.kernelBytes = kh * kw;
+    // Streaming 1x1 kernels run as the centre of a 3x3 kernel.
+    if (g.kernelBytes == 1 &&
+        dev.needs(target::Requirement::Emulate1x1Streaming) &&
+        (g.streaming || producerStreams(layer)))
+      g.kernelBytes = 9;
+    break;
+  }
+  default:
+    g.kernelBytes = 1;
+    break;
+  }
+
+  int64_t weightElems = 0;
+  if (auto w = layer.getWeights())
+    weightElems = cast<ShapedType>(w->getType()).getNumElements();
+  if (g.flatten) {
+    g.kernelRows = g.outChannels * g.inPerPass;
+    g.rowLength = g.kernelRows ? weightElems / g.kernelRows : 0;
+  } else {
+    g.kernelRows = g.outChannels * (g.inChannels / std::max<int64_t>(1, g.groups));
+    g.rowLength = g.kernelBytes;
+  }
+  return g;
+}
+
+std::string placement::formatRanges(ArrayRef<unsigned> values) {
+  std::string out;
+  for (size_t i = 0; i < values.size();) {
+    size_t j = i;
+    while (j + 1 < values.size() && values[j + 1] == values[j] + 1)
+      ++j;
+    if (!out.empty())
+      out += ", ";
+    out += j == i ? llvm::formatv("{0}", values[i]).str()
+                  : llvm::formatv("{0}-{1}", values[i], values[j]).str();
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string placement::formatBitRanges(uint64_t mask) {
+  SmallVector<unsigned> bits;
+  for (unsigned i = 0; i < 64; ++i)
+    if ((mask >> i) & 1)
+      bits.push_back(i);
+  return formatRanges(bits);
+}
