@@ -5,5 +5,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ninja -C "$root/build" mlir-doc
 mkdir -p "$root/docs/reference"
-cp "$root/build/docs/Tornado/TornadoDialect.md" "$root/docs/reference/"
-cp "$root/build/docs/TornadoPasses.md" "$root/docs/reference/"
+for f in Tornado/TornadoDialect.md HW/TornadoHWDialect.md TornadoPasses.md; do
+  [ -f "$root/build/docs/$f" ] && cp "$root/build/docs/$f" "$root/docs/reference/"
+done
