@@ -727,6 +727,9 @@ OwningOpRef<ModuleOp> Importer::run() {
   builder.setInsertionPointToEnd(body);
 
   std::map<int64_t, Value> results;
+  // Layers marked `output: true` (and the final layer) are the network's
+  // results; the known answer checks all of them.
+  SmallVector<Value> outputs;
   Value last = input;
   for (const nc::ResolvedLayer &l : net->layers) {
     if (l.index >= net->numLayers)
@@ -762,12 +765,15 @@ OwningOpRef<ModuleOp> Importer::run() {
       return nullptr;
     results[l.index] = *result;
     last = *result;
+    if (l.outputLayer.value && l.index != finalIndex)
+      outputs.push_back(*result);
     if (l.index == finalIndex)
       break;
   }
-  builder.create<ReturnOp>(fileLoc, last);
-  network.setFunctionType(
-      builder.getFunctionType({inType}, {last.getType()}));
+  outputs.push_back(last);
+  builder.create<ReturnOp>(fileLoc, outputs);
+  network.setFunctionType(builder.getFunctionType(
+      {inType}, ValueRange(outputs).getTypes()));
   if (failed(verify(*module)))
     return nullptr;
   return module;

@@ -13,6 +13,9 @@
 #include "mlir/Support/FileUtilities.h"
 #include "tornado/Dialect/Tornado/IR/TornadoOps.h"
 #include "tornado/Interpreter/Executor.h"
+#include "tornado/KnownAnswer/KnownAnswer.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "tornado/Support/Npy.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -42,6 +45,21 @@ static cl::opt<bool> printLayers("print-layers",
                                           "value range"));
 static cl::opt<std::string>
     networkName("network", cl::desc("Network to run (default: the only one)"));
+static cl::opt<std::string>
+    katFile("kat",
+            cl::desc("Write the known answer (sampleoutput.h) of the network's "
+                     "results as the output layers leave them in data memory"),
+            cl::value_desc("file"));
+static cl::opt<std::string> checkKat(
+    "check-kat",
+    cl::desc("Compare the known answer with an existing sampleoutput.h; exit "
+             "status 1 when they differ"),
+    cl::value_desc("file"));
+static cl::opt<unsigned> maxCheckLines(
+    "max-checklines",
+    cl::desc("Keep only the first N+1 words of the known answer (as the "
+             "izer's --max-checklines)"),
+    cl::init(0));
 static cl::opt<bool> avgPoolRounding(
     "avg-pool-rounding",
     cl::desc("Round average pooling (the izer's --avg-pool-rounding)"));
@@ -133,6 +151,58 @@ int main(int argc, char **argv) {
       interp::runNetwork(network, inputs, options);
   if (!results)
     return fail(llvm::toString(results.takeError()));
+
+  if (!katFile.empty() || !checkKat.empty()) {
+    // Each result is the output of a layer whose resources say where the
+    // hardware leaves it.
+    auto ret = cast<ReturnOp>(network.getBody().front().getTerminator());
+    std::vector<kat::OutputLayer> layers;
+    for (auto [value, tensor] : llvm::zip(ret.getOutputs(), *results)) {
+      auto layer = value.getDefiningOp<LayerOp>();
+      if (!layer || !layer.getOutputProcessors() || !layer.getOutOffset())
+        return fail("the known answer needs every result to come from a "
+                    "tornado.layer with output_processors and out_offset");
+      kat::OutputLayer out;
+      out.result = &tensor;
+      out.processorMap = layer.getOutputProcessors()->getMask();
+      out.outOffset = *layer.getOutOffset();
+      out.outputWidth = layer.getOutputWidth();
+      out.writeGap = layer.getWriteGap().value_or(0);
+      layers.push_back(out);
+    }
+    std::optional<unsigned> limit;
+    if (maxCheckLines)
+      limit = maxCheckLines;
+    llvm::Expected<std::vector<kat::Record>> records =
+        kat::knownAnswer(network.getTarget(), layers, limit);
+    if (!records)
+      return fail(llvm::toString(records.takeError()));
+    if (!katFile.empty()) {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(katFile, ec);
+      if (ec)
+        return fail(katFile + ": " + ec.message());
+      os << kat::renderSampleOutput(*records);
+    }
+    if (!checkKat.empty()) {
+      auto buffer = llvm::MemoryBuffer::getFile(checkKat);
+      if (!buffer)
+        return fail(checkKat + ": " + buffer.getError().message());
+      llvm::Expected<std::vector<kat::Record>> expected =
+          kat::parseSampleOutput((*buffer)->getBuffer());
+      if (!expected)
+        return fail(checkKat + ": " + llvm::toString(expected.takeError()));
+      kat::Comparison cmp = kat::compare(*expected, *records);
+      if (!cmp.equal()) {
+        llvm::errs() << "known answer differs from " << checkKat << " at "
+                     << cmp.differences << " address(es):\n"
+                     << cmp.str();
+        return 1;
+      }
+      llvm::outs() << "known answer matches " << checkKat << " ("
+                   << kat::wordCount(*records) << " words)\n";
+    }
+  }
 
   if (printResult)
     for (const interp::Tensor &t : *results)
