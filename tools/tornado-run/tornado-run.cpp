@@ -18,6 +18,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "tornado/Support/Npy.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include <chrono>
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
@@ -60,6 +62,11 @@ static cl::opt<unsigned> maxCheckLines(
     cl::desc("Keep only the first N+1 words of the known answer (as the "
              "izer's --max-checklines)"),
     cl::init(0));
+static cl::opt<bool> printStats(
+    "mac-stats", cl::desc("Print multiply-accumulates, run time and MAC/s"));
+static cl::opt<unsigned> repeat(
+    "repeat", cl::desc("Run the network this many times (for --mac-stats)"),
+    cl::init(1));
 static cl::opt<bool> avgPoolRounding(
     "avg-pool-rounding",
     cl::desc("Round average pooling (the izer's --avg-pool-rounding)"));
@@ -147,10 +154,34 @@ int main(int argc, char **argv) {
       llvm::outs() << " min " << t.minValue() << " max " << t.maxValue()
                    << "\n";
     };
+  // Multiply-accumulates of a convolution or linear stage: every weight
+  // is used once per output pixel.
+  uint64_t macs = 0;
+  if (printStats) {
+    auto previous = options.onResult;
+    options.onResult = [&, previous](Operation *op, const interp::Tensor &t) {
+      if (previous)
+        previous(op, t);
+      auto weights = op->getAttrOfType<ElementsAttr>("weights");
+      if (weights && t.rank() >= 1 && t.shape[0] > 0)
+        macs += (uint64_t)weights.getNumElements() * (t.size() / t.shape[0]);
+    };
+  }
+  auto start = std::chrono::steady_clock::now();
   llvm::Expected<std::vector<interp::Tensor>> results =
       interp::runNetwork(network, inputs, options);
+  for (unsigned i = 1; results && i < repeat; ++i)
+    results = interp::runNetwork(network, inputs, options);
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
   if (!results)
     return fail(llvm::toString(results.takeError()));
+  if (printStats)
+    llvm::outs() << llvm::formatv(
+        "MACs {0} per run, {1} run(s) in {2:f4} s: {3:f3} G MAC/s\n",
+        macs / std::max(1u, (unsigned)repeat), (unsigned)repeat, seconds,
+        seconds > 0 ? macs / seconds / 1e9 : 0.0);
 
   if (!katFile.empty() || !checkKat.empty()) {
     // Each result is the output of a layer whose resources say where the
