@@ -62,6 +62,11 @@ static cl::opt<unsigned> maxCheckLines(
     cl::desc("Keep only the first N+1 words of the known answer (as the "
              "izer's --max-checklines)"),
     cl::init(0));
+static cl::opt<bool> batch(
+    "batch",
+    cl::desc("The (single) input holds a batch along its first dimension: "
+             "run the network once per item; --output then holds every "
+             "item's first result, stacked"));
 static cl::opt<bool> printStats(
     "mac-stats", cl::desc("Print multiply-accumulates, run time and MAC/s"));
 static cl::opt<unsigned> repeat(
@@ -154,6 +159,42 @@ int main(int argc, char **argv) {
       llvm::outs() << " min " << t.minValue() << " max " << t.maxValue()
                    << "\n";
     };
+  if (batch) {
+    if (inputs.size() != 1 || inputs[0].rank() < 2)
+      return fail("--batch needs exactly one --input with a leading batch "
+                  "dimension");
+    interp::Tensor all = std::move(inputs[0]);
+    SmallVector<int64_t> itemShape(ArrayRef(all.shape).drop_front());
+    int64_t items = all.shape[0];
+    int64_t itemSize = interp::Tensor::numElements(itemShape);
+    std::vector<int64_t> stacked;
+    SmallVector<int64_t> outShape{items};
+    for (int64_t i = 0; i < items; ++i) {
+      interp::Tensor item(itemShape,
+                          std::vector<int64_t>(all.data.begin() + i * itemSize,
+                                               all.data.begin() +
+                                                   (i + 1) * itemSize));
+      llvm::Expected<std::vector<interp::Tensor>> results =
+          interp::runNetwork(network, {item}, options);
+      if (!results)
+        return fail("item " + llvm::Twine(i) + ": " +
+                    llvm::toString(results.takeError()));
+      if (results->empty())
+        return fail("the network has no result");
+      const interp::Tensor &first = results->front();
+      if (i == 0)
+        outShape.append(first.shape.begin(), first.shape.end());
+      stacked.insert(stacked.end(), first.data.begin(), first.data.end());
+    }
+    if (!outputNpy.empty())
+      if (llvm::Error e = writeNpy(
+              outputNpy, NpyArray::fromValues<int64_t>(outShape, stacked)))
+        return fail(llvm::toString(std::move(e)));
+    if (printResult)
+      printTensor(interp::Tensor(outShape, std::move(stacked)), llvm::outs());
+    return 0;
+  }
+
   // Multiply-accumulates of a convolution or linear stage: every weight
   // is used once per output pixel.
   uint64_t macs = 0;
