@@ -9,7 +9,7 @@ packages=(
   cmake ninja-build clang-19 lld-19 ccache
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libyaml-cpp-dev libprotobuf-dev protobuf-compiler libonnx-dev
-  libgtest-dev zlib1g-dev
+  libgtest-dev zlib1g-dev gcc-arm-none-eabi
   python3-numpy python3-yaml python3-onnx python3-torch python3-pytest
   dataset-fashion-mnist
 )

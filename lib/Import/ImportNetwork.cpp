@@ -42,6 +42,7 @@ struct WeightLayer {
   std::optional<std::vector<int64_t>> bias;
   std::optional<int64_t> weightBits;  // checkpoint `<layer>.weight_bits`
   std::optional<int64_t> outputShift; // checkpoint `<layer>.output_shift`
+  std::string biasKey;                // where `bias` came from
 };
 
 class Importer {
@@ -57,15 +58,20 @@ private:
   InFlightDiagnostic error(const nc::ConfigLoc &loc) {
     return emitError(toLoc(loc));
   }
-  InFlightDiagnostic error() {
-    return emitError(FileLineColLoc::get(context, yamlFile, 0, 0));
-  }
   Location toLoc(const nc::ConfigLoc &loc) {
+    if (!loc.isValid())
+      return FileLineColLoc::get(context, yamlFile, 1, 1);
     return FileLineColLoc::get(context, loc.file.empty() ? yamlFile : loc.file,
                                loc.line, loc.col);
   }
-  /// Reports every error in `err` as a diagnostic.
-  void report(llvm::Error err);
+  /// Reports every error in `err` as a diagnostic; errors without a YAML
+  /// location of their own (file readers) are reported at `where`.
+  void report(llvm::Error err, const nc::ConfigLoc &where);
+  /// Where problems with the checkpoint are reported: the `arch` the
+  /// checkpoint must match.
+  nc::ConfigLoc checkpointLoc;
+  /// Where problems with the sample input are reported: `dataset`.
+  nc::ConfigLoc sampleLoc;
 
   std::optional<std::string> findFile(StringRef relative);
   LogicalResult readCheckpointWeights(const nc::NetworkConfig &config);
@@ -88,13 +94,13 @@ private:
   bool testNetwork = false;
 };
 
-void Importer::report(llvm::Error err) {
+void Importer::report(llvm::Error err, const nc::ConfigLoc &where) {
   llvm::handleAllErrors(
       std::move(err),
       [&](const nc::NetworkConfigError &e) {
         error(e.getLoc()) << e.getMessage();
       },
-      [&](const llvm::ErrorInfoBase &e) { error() << e.message(); });
+      [&](const llvm::ErrorInfoBase &e) { error(where) << e.message(); });
 }
 
 std::optional<std::string> Importer::findFile(StringRef relative) {
@@ -133,17 +139,20 @@ static SmallVector<StringRef, 3> splitKey(StringRef key) {
 
 LogicalResult Importer::readCheckpointWeights(const nc::NetworkConfig &config) {
   if (options.checkpointFile.empty()) {
-    error() << "a checkpoint file is required (--checkpoint-file) unless the "
-               "network is `arch: test`";
+    error(checkpointLoc)
+        << "a checkpoint file is required (--checkpoint-file) unless the "
+           "network is `arch: test`";
     return failure();
   }
   llvm::Expected<Checkpoint> ck = readCheckpoint(options.checkpointFile);
   if (!ck) {
-    error() << llvm::toString(ck.takeError());
+    error(checkpointLoc) << "cannot read the checkpoint: "
+                         << llvm::toString(ck.takeError());
     return failure();
   }
   if (!ck->getStateDict()) {
-    error() << options.checkpointFile << ": no `state_dict` in the checkpoint";
+    error(checkpointLoc) << options.checkpointFile
+                         << ": no `state_dict` in the checkpoint";
     return failure();
   }
   if (std::optional<StringRef> arch = ck->getArch())
@@ -166,13 +175,15 @@ LogicalResult Importer::readCheckpointWeights(const nc::NetworkConfig &config) {
       if (op == StringRef("bn")) {
         if (options.ignoreBatchNorm)
           continue;
-        error() << "checkpoint tensor `" << entry.Name
-                << "` is a 1-D batchnorm weight: fold batchnorm into the "
+        error(checkpointLoc)
+            << options.checkpointFile << ": checkpoint tensor `" << entry.Name
+            << "` is a 1-D batchnorm weight: fold batchnorm into the "
                    "convolutions before synthesis (or pass --ignore-bn)";
         return failure();
       }
-      error() << "checkpoint tensor `" << entry.Name
-              << "` is a 1-D weight; expected a convolution or linear weight";
+      error(checkpointLoc)
+          << options.checkpointFile << ": checkpoint tensor `" << entry.Name
+          << "` is a 1-D weight; expected a convolution or linear weight";
       return failure();
     }
     WeightLayer w;
@@ -180,8 +191,9 @@ LogicalResult Importer::readCheckpointWeights(const nc::NetworkConfig &config) {
     w.shape.assign(t.getShape().begin(), t.getShape().end());
     llvm::Expected<std::vector<int64_t>> values = t.getInt64Values();
     if (!values) {
-      error() << "checkpoint tensor `" << entry.Name
-              << "`: " << llvm::toString(values.takeError());
+      error(checkpointLoc) << options.checkpointFile
+                           << ": checkpoint tensor `" << entry.Name
+                           << "`: " << llvm::toString(values.takeError());
       return failure();
     }
     w.values = std::move(*values);
@@ -207,9 +219,20 @@ LogicalResult Importer::readCheckpointWeights(const nc::NetworkConfig &config) {
         wb = 8;
       double scale = std::ldexp(1.0, wb - 1);
       std::vector<int64_t> bias;
-      for (double v : b->getDoubleValues())
-        bias.push_back((int64_t)std::floor(v / scale));
+      for (double v : b->getDoubleValues()) {
+        double q = std::floor(v / scale);
+        // Whatever fits int64 is range-checked per layer; the rest cannot
+        // be converted at all.
+        if (!(q >= -9223372036854775808.0 && q < 9223372036854775808.0)) {
+          error(checkpointLoc)
+              << options.checkpointFile << ": checkpoint tensor `" << biasName
+              << "` holds " << v << ", which is not a bias value";
+          return failure();
+        }
+        bias.push_back((int64_t)q);
+      }
       w.bias = std::move(bias);
+      w.biasKey = biasName;
     }
     weights.push_back(std::move(w));
   }
@@ -225,14 +248,16 @@ LogicalResult Importer::readTestWeights(const nc::NetworkConfig &config) {
                          : "weights_" + StringRef(config.dataset.value).lower();
   std::string relative = "tests/" + name + ".npy";
   std::optional<std::string> path = findFile(relative);
+  // Problems with the file are reported at the key that named it.
+  const nc::ConfigLoc &fileLoc =
+      config.weights ? config.weights->valueLoc : config.dataset.valueLoc;
   if (!path) {
-    error(config.weights ? config.weights->valueLoc : config.dataset.valueLoc)
-        << "sample weights file `" << relative << "` not found";
+    error(fileLoc) << "sample weights file `" << relative << "` not found";
     return failure();
   }
   llvm::Expected<std::vector<HostTensor>> arrays = readNpyArrays(*path);
   if (!arrays) {
-    report(arrays.takeError());
+    report(arrays.takeError(), fileLoc);
     return failure();
   }
   // A single array holds one layer per leading index.
@@ -248,7 +273,7 @@ LogicalResult Importer::readTestWeights(const nc::NetworkConfig &config) {
       llvm::Expected<HostTensor> t =
           HostTensor::create(all.getDType(), shape, std::move(part));
       if (!t) {
-        report(t.takeError());
+        report(t.takeError(), fileLoc);
         return failure();
       }
       layers.push_back(std::move(*t));
@@ -271,7 +296,8 @@ LogicalResult Importer::readTestWeights(const nc::NetworkConfig &config) {
     w.shape.assign(layers[i].getShape().begin(), layers[i].getShape().end());
     llvm::Expected<std::vector<int64_t>> values = layers[i].getInt64Values();
     if (!values) {
-      report(values.takeError());
+      error(fileLoc) << "`" << w.key
+                     << "`: " << llvm::toString(values.takeError());
       return failure();
     }
     w.values = std::move(*values);
@@ -281,14 +307,15 @@ LogicalResult Importer::readTestWeights(const nc::NetworkConfig &config) {
       maxW = std::max(maxW, v);
       minW = std::min(minW, v);
     }
+    int64_t lowest = minW, highest = maxW;
     if (maxW < 0)
       maxW += 1;
     if (minW < 0)
       minW += 1;
     int bits = std::max(fls(std::abs(minW)), fls(std::abs(maxW))) + 2;
     if (bits > 8) {
-      error() << relative << ": layer " << i
-              << " has weights wider than 8 bits";
+      error(fileLoc) << "`" << w.key << "`: weights range from " << lowest
+                     << " to " << highest << ", wider than 8 bits";
       return failure();
     }
     // Test weights are narrowed to the layer's width the way the izer does.
@@ -312,16 +339,19 @@ LogicalResult Importer::readTestWeights(const nc::NetworkConfig &config) {
     }
     llvm::Expected<std::vector<HostTensor>> biases = readNpyArrays(*biasPath);
     if (!biases) {
-      report(biases.takeError());
+      report(biases.takeError(), config.bias->valueLoc);
       return failure();
     }
     for (size_t i = 0; i < biases->size() && i < weights.size(); ++i) {
+      std::string key = (biasRel + "[" + llvm::Twine(i) + "]").str();
       llvm::Expected<std::vector<int64_t>> v = (*biases)[i].getInt64Values();
       if (!v) {
-        report(v.takeError());
+        error(config.bias->valueLoc)
+            << "`" << key << "`: " << llvm::toString(v.takeError());
         return failure();
       }
       weights[i].bias = std::move(*v);
+      weights[i].biasKey = std::move(key);
     }
   }
   return success();
@@ -334,7 +364,7 @@ LogicalResult Importer::readSampleInput(const nc::NetworkConfig &config) {
         "tests/sample_" + StringRef(config.dataset.value).lower() + ".npy";
     std::optional<std::string> found = findFile(relative);
     if (!found) {
-      error(config.dataset.valueLoc)
+      error(sampleLoc)
           << "sample input `" << relative
           << "` not found; give one with --sample-input";
       return failure();
@@ -343,22 +373,22 @@ LogicalResult Importer::readSampleInput(const nc::NetworkConfig &config) {
   }
   llvm::Expected<HostTensor> array = readNpy(path);
   if (!array) {
-    report(array.takeError());
+    report(array.takeError(), sampleLoc);
     return failure();
   }
   if (array->getRank() < 1 || array->getRank() > 3) {
-    error() << path << ": the sample input must be CHW or CL, got rank "
+    error(sampleLoc) << path << ": the sample input must be CHW or CL, got rank "
             << array->getRank();
     return failure();
   }
   llvm::Expected<std::vector<int64_t>> values = array->getInt64Values();
   if (!values) {
-    error() << path << ": " << llvm::toString(values.takeError());
+    error(sampleLoc) << path << ": " << llvm::toString(values.takeError());
     return failure();
   }
   for (int64_t v : *values)
     if (v < -128 || v > 127) {
-      error() << path << ": sample input value " << v
+      error(sampleLoc) << path << ": sample input value " << v
               << " is outside the 8-bit range [-128, 127]";
       return failure();
     }
@@ -546,6 +576,27 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
         in *= d;
       shape = {shape[0], in};
     }
+    // Checkpoint kernels were matched while resolving; test weights are
+    // taken as they are, so say here what does not fit the operation.
+    if (kind != tornado::LayerOpKind::linear) {
+      SmallVector<int64_t, 2> kern{l.kernel.value.h};
+      if (!is1d)
+        kern.push_back(l.kernel.value.w);
+      if (shape.size() != kern.size() + 2 ||
+          ArrayRef(shape).take_back(kern.size()) != ArrayRef(kern)) {
+        auto diag = emitError(l.kernel.isPinned() ? toLoc(l.kernel.loc) : loc)
+                    << "layer " << l.index << " ('" << name << "'): "
+                    << nc::stringifyLayerOp(l.op.value) << " with kernel "
+                    << l.kernel.value.h;
+        if (!is1d)
+          diag << "x" << l.kernel.value.w;
+        diag << " needs weights shaped [out, in, ";
+        llvm::interleave(kern, diag, ", ");
+        diag << "], but `" << w.key << "` is ";
+        llvm::interleave(w.shape, diag, "x");
+        return failure();
+      }
+    }
     int64_t bits = l.quantization.value;
     int64_t lo = bits == -1 ? -1 : -(int64_t(1) << (std::abs(bits) - 1));
     int64_t hi = bits == -1 ? 1 : (int64_t(1) << (std::abs(bits) - 1)) - 1;
@@ -560,7 +611,7 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
     if (w.bias) {
       for (int64_t v : *w.bias)
         if (v < -128 || v > 127) {
-          layerError() << "bias value " << v << " of `" << w.key
+          layerError() << "bias value " << v << " of `" << w.biasKey
                        << "` does not fit the 8-bit bias memory";
           return failure();
         }
@@ -607,6 +658,8 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
     add("flatten", builder.getUnitAttr());
   if (l.streaming.value)
     add("streaming", builder.getUnitAttr());
+  if (l.calcx4.value)
+    add("calcx4", builder.getUnitAttr());
 
   // Resources.
   if (l.processors.isKnown()) {
@@ -658,14 +711,18 @@ OwningOpRef<ModuleOp> Importer::run() {
   llvm::Expected<nc::NetworkConfig> config =
       nc::parseNetworkConfig(buffer->getBuffer(), yamlFile);
   if (!config) {
-    report(config.takeError());
+    report(config.takeError(), nc::ConfigLoc());
     return nullptr;
   }
+  checkpointLoc = config->arch.valueLoc;
+  sampleLoc = config->dataset.valueLoc;
   resolveOptions = nc::ResolveOptions::forDevice(options.device);
   std::optional<target::DeviceKind> deviceKind =
       target::Device::parse(options.device);
   if (!resolveOptions || !deviceKind) {
-    error() << "unknown device `" << options.device
+    // A command-line problem: nothing in the YAML file to point at.
+    emitError(UnknownLoc::get(context))
+        << "unknown device `" << options.device
             << "` (expected MAX78000 or MAX78002)";
     return nullptr;
   }
@@ -698,9 +755,11 @@ OwningOpRef<ModuleOp> Importer::run() {
   llvm::Expected<nc::ResolvedNetwork> net =
       nc::resolveNetworkConfig(*config, infos, *resolveOptions);
   if (!net) {
-    report(net.takeError());
+    report(net.takeError(), nc::ConfigLoc());
     return nullptr;
   }
+  for (const nc::ConfigWarning &w : net->warnings)
+    emitWarning(toLoc(w.loc)) << w.message;
 
   Location fileLoc = FileLineColLoc::get(context, yamlFile, 1, 1);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
@@ -747,7 +806,7 @@ OwningOpRef<ModuleOp> Importer::run() {
       for (int64_t ref : l.inSequences.value) {
         Value v = valueOf(ref);
         if (!v) {
-          emitError(toLoc(l.loc))
+          emitError(toLoc(l.inSequences.loc))
               << "layer " << l.index << " reads layer " << ref
               << ", which has not run yet";
           return nullptr;
@@ -774,7 +833,13 @@ OwningOpRef<ModuleOp> Importer::run() {
   builder.create<ReturnOp>(fileLoc, outputs);
   network.setFunctionType(builder.getFunctionType(
       {inType}, ValueRange(outputs).getTypes()));
-  if (failed(verify(*module)))
+  // A verifier failure points at the layer's YAML; the generic form of the
+  // op would only bury that.
+  bool printOp = context->shouldPrintOpOnDiagnostic();
+  context->printOpOnDiagnostic(false);
+  LogicalResult verified = verify(*module);
+  context->printOpOnDiagnostic(printOp);
+  if (failed(verified))
     return nullptr;
   return module;
 }

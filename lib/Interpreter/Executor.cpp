@@ -155,6 +155,17 @@ private:
 llvm::Expected<std::vector<Tensor>> Executor::run(NetworkOp net,
                                                   ArrayRef<Tensor> inputs) {
   Block &body = net.getBody().front();
+  // Without explicit inputs, a network imported with a sample input runs on
+  // it.
+  Tensor sample;
+  if (inputs.empty() && body.getNumArguments() == 1)
+    if (std::optional<ElementsAttr> attr = net.getSampleInput()) {
+      llvm::Expected<Tensor> t = tensorFromAttr(net, *attr);
+      if (!t)
+        return t.takeError();
+      sample = std::move(*t);
+      inputs = sample;
+    }
   if (inputs.size() != body.getNumArguments())
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),

@@ -4,6 +4,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "tornado/Dialect/Tornado/IR/TornadoDialect.h"
+#include "tornado/Emit/EmitC.h"
 #include "tornado/Import/ImportNetwork.h"
 #include "llvm/Support/CommandLine.h"
 
@@ -55,4 +56,5 @@ void tornado::registerTornadoTranslations() {
         return OwningOpRef<Operation *>(module.release());
       },
       [](DialectRegistry &registry) { registry.insert<TornadoDialect>(); });
+  emit::registerEmitCTranslation();
 }

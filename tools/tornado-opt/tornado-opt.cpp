@@ -9,12 +9,13 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
+#include "tornado/Dialect/HW/IR/HWDialect.h"
 #include "tornado/Dialect/Tornado/IR/TornadoDialect.h"
 #include "tornado/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<tornado::TornadoDialect>();
+  registry.insert<tornado::TornadoDialect, tornado::hw::TornadoHWDialect>();
   tornado::registerTornadoPasses();
   // Generic cleanups are useful in pipelines and cost nothing to register.
   mlir::registerCanonicalizerPass();

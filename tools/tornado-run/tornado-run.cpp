@@ -137,16 +137,6 @@ int main(int argc, char **argv) {
     inputs.emplace_back(array->getShape(), std::move(*values));
   }
 
-  // Without --input, a network imported with a sample input runs on it.
-  if (inputNpy.empty())
-    if (std::optional<ElementsAttr> sample = network.getSampleInput()) {
-      SmallVector<int64_t> values;
-      if (!getIntegerValues(*sample, values))
-        return fail("the network's sample input data are not available");
-      inputs.emplace_back(cast<ShapedType>(sample->getType()).getShape(),
-                          std::vector<int64_t>(values.begin(), values.end()));
-    }
-
   interp::ExecOptions options;
   options.avgPoolRounding = avgPoolRounding;
   if (printLayers)

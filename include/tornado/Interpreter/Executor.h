@@ -30,7 +30,8 @@ struct ExecOptions {
 };
 
 /// Runs `network` on `inputs` (one tensor per network argument, shaped like
-/// it) and returns one tensor per network result. Errors name the op (by
+/// it; none: the network's `sample_input`) and returns one tensor per
+/// network result. Errors name the op (by
 /// layer name where it has one) that could not be executed.
 llvm::Expected<std::vector<Tensor>> runNetwork(NetworkOp network,
                                                llvm::ArrayRef<Tensor> inputs,

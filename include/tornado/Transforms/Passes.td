@@ -77,4 +77,98 @@ def PlaceBias : Pass<"tornado-place-bias", "::tornado::NetworkOp"> {
   ];
 }
 
+def AssignProcessors : Pass<"tornado-assign-processors", "::tornado::NetworkOp"> {
+  let summary = "Choose each layer's processors and output_processors";
+  let description = [{
+    A layer reads its input where its producers wrote it: its `processors`
+    are its producers' `output_processors` (the same mask for element-wise
+    operands and for concatenations over 64 channels, which interleave;
+    adjacent slices in operand order for other concatenations). The network
+    input starts at processor 0 (HWC) or takes one processor per
+    data-memory instance (CHW). Each other feature map is put on the
+    contiguous window of `ceil(C / passes)` processors, starting on an
+    instance boundary, whose kernel memory is least used after adding the
+    kernels of the layers reading it. Masks that are already set (pins,
+    the izer's defaults) are kept; inconsistent ones are errors.
+  }];
+}
+
+def AssignOffsets : Pass<"tornado-assign-offsets", "::tornado::NetworkOp"> {
+  let summary = "Choose data-memory in_offset, out_offset and write_gap";
+  let description = [{
+    Places every feature map at the lowest byte offset where its words
+    (all passes, gaps and 32-bit words, in its processors' instances and
+    byte lanes) touch no other feature map that is live at the same time;
+    streaming layers keep a ring of rows and are live together. The inputs
+    of a multi-input layer are placed as a unit: operands on the same
+    processors one word apart with `write_gap = n - 1`, slices on different
+    processors at one offset. `in_offset` becomes the offset its inputs
+    were written at. Offsets already set are kept; when they leave no room
+    or a missing offset they imply is occupied, the error lists the memory
+    map of the instances involved. Needs processors and output_processors.
+  }];
+}
+
+def CheckHazards : Pass<"tornado-check-hazards", "::tornado::NetworkOp"> {
+  let summary = "Report feature maps that overwrite data still needed";
+  let description = [{
+    Static live-range analysis over (data-memory instance, byte lane, word
+    range, first write .. last read): a layer output written over a feature
+    map that a later layer (or the layer itself) still reads, over a
+    network output, over the input loader's data, or into a streaming ring
+    buffer of a concurrently running layer is an error naming both layers,
+    the instance and both byte ranges. Also reports data that extends past
+    its instance. `overlap-data` (the izer's --overlap-data) turns the
+    overlaps into warnings. Changes nothing.
+  }];
+  let options = [
+    Option<"overlapData", "overlap-data", "bool", "false",
+           "overlaps are intended: warn instead of failing">,
+  ];
+}
+
+def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
+  let summary = "Lower placed networks to register-level programs";
+  let description = [{
+    Replaces every placed `tornado.network` of the module by a
+    `tornado_hw.program` (docs/register-ir.md): the register stores of
+    cnn_init, cnn_configure, cnn_start, the interrupt handler, cnn_stop,
+    cnn_continue, cnn_enable and cnn_disable, the kernel images (from the
+    weights and `kernel_column`), the bias images (`bias_group`,
+    `bias_offset`), the sample input image, the known answer (the network
+    run by the interpreter) and the unload map. Every value is the one the
+    izer programs for the same network and options; docs/lowering.md lists
+    the rules. Needs every resource attribute the placement passes set.
+  }];
+  let dependentDialects = ["::tornado::hw::TornadoHWDialect"];
+  let options = [
+    Option<"prefix", "prefix", "std::string", "\"\"",
+           "program (project) name; default: the network's name">,
+    Option<"fifo", "fifo", "bool", "false",
+           "load the input through the FIFOs (--fifo)">,
+    Option<"mexpress", "mexpress", "bool", "true",
+           "express kernel loading (--no-mexpress turns it off)">,
+    Option<"oldKernelLoader", "old-kernel-loader", "bool", "false",
+           "one kernel array per processor (--old-kernel-loader)">,
+    Option<"timer", "timer", "int", "-1",
+           "MXC_TMR<n> measures the inference (--timer); -1: none">,
+    Option<"softmax", "softmax", "bool", "false",
+           "main.c runs the softmax on the unloaded outputs (--softmax)">,
+    Option<"kat", "kat", "bool", "true",
+           "generate the known-answer test (--no-kat turns it off)">,
+    Option<"unload", "unload", "bool", "true",
+           "generate cnn_unload (--no-unload turns it off)">,
+    Option<"riscv", "riscv", "bool", "false",
+           "the RISC-V core drives the accelerator (--riscv)">,
+    Option<"avgPoolRounding", "avg-pool-rounding", "bool", "false",
+           "average pooling rounds (--avg-pool-rounding)">,
+    Option<"pipeline", "pipeline", "bool", "true",
+           "pipelined CNN clock where the device has one (--no-pipeline)">,
+    Option<"maxCheckLines", "max-checklines", "int", "0",
+           "keep only the first N+1 known-answer words (--max-checklines); 0: all">,
+    Option<"writeZeroRegisters", "write-zero-registers", "bool", "false",
+           "also store registers whose value is 0 (--write-zero-registers)">,
+  ];
+}
+
 #endif // TORNADO_TRANSFORMS_PASSES_TD

@@ -760,8 +760,8 @@ void Resolver::walkGeometry() {
         setUser(l.inOffset, *c.inOffset, c.inOffset->value);
         if (!c.inSequences && c.inOffset->value != p.outOffset.value)
           warn(c.inOffset->valueLoc,
-               llvm::formatv("`in_offset` 0x{0:x4} differs from the previous "
-                             "layer's `out_offset` 0x{1:x4}, but no "
+               llvm::formatv("`in_offset` {0:x4} differs from the previous "
+                             "layer's `out_offset` {1:x4}, but no "
                              "`in_sequences` is given; assuming the input is "
                              "layer {2}",
                              c.inOffset->value, p.outOffset.value,

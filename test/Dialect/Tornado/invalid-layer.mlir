@@ -260,3 +260,27 @@ tornado.network @none_activation(%in: tensor<1x4x4xi8>) -> () {
   %0 = tornado.layer "l"(%in) {activation = #tornado.activation<relu>} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
   tornado.return
 }
+
+// -----
+
+tornado.network @bias_offsets(%in: tensor<1x4x4xi8>) -> () {
+  // expected-error @+1 {{bias_offsets needs one entry per group (4)}}
+  %0 = tornado.layer "l"(%in) {bias_offsets = array<i64: 0, 1>} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @bias_offsets_range(%in: tensor<1x4x4xi8>) -> () {
+  // expected-error @+1 {{bias_offsets entry 100000 is outside [-1, 512)}}
+  %0 = tornado.layer "l"(%in) {bias_offsets = array<i64: 0, -1, -1, 100000>} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @calcx4(%in: tensor<1x4x4xi8>) -> () attributes {device = #tornado.device<max78000>} {
+  // expected-error @+1 {{calcx4 is not supported by MAX78000}}
+  %0 = tornado.layer "l"(%in) {calcx4} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  tornado.return
+}

@@ -106,8 +106,7 @@ const Device *tornado::hw::getTargetOrNull(Operation *op) {
     program = op->getParentOfType<ProgramOp>();
   if (!program)
     return nullptr;
-  std::optional<target::DeviceKind> kind =
-      Device::parse(program.getDevice());
+  std::optional<target::DeviceKind> kind = Device::parse(program.getDevice());
   if (!kind)
     return nullptr;
   return &Device::get(*kind);
@@ -117,13 +116,11 @@ static bool fitsU32(int64_t v) { return v >= 0 && v <= 0xffffffffLL; }
 
 /// Checks that `data` is a tensor of `width`-bit integers with the given
 /// rank; returns the number of elements of the first dimension.
-static LogicalResult checkData(Operation *op, ElementsAttr data,
-                               unsigned width, unsigned rank,
-                               int64_t &rows) {
+static LogicalResult checkData(Operation *op, ElementsAttr data, unsigned width,
+                               unsigned rank, int64_t &rows) {
   auto type = dyn_cast<RankedTensorType>(data.getType());
   auto elemTy = dyn_cast<IntegerType>(data.getElementType());
-  if (!type || !elemTy || elemTy.getWidth() != width ||
-      type.getRank() != rank)
+  if (!type || !elemTy || elemTy.getWidth() != width || type.getRank() != rank)
     return op->emitOpError() << "expects data of rank " << rank << " with i"
                              << width << " or ui" << width << " elements";
   if (!type.hasStaticShape() || type.getNumElements() == 0)
@@ -192,8 +189,8 @@ static void printWriteMode(OpAsmPrinter &printer, WriteMode mode) {
 // ProgramOp
 //===----------------------------------------------------------------------===//
 
-void ProgramOp::build(OpBuilder &builder, OperationState &state,
-                      StringRef name, StringRef device) {
+void ProgramOp::build(OpBuilder &builder, OperationState &state, StringRef name,
+                      StringRef device) {
   state.addAttribute(getSymNameAttrName(state.name),
                      builder.getStringAttr(name));
   state.addAttribute(getDeviceAttrName(state.name),
@@ -227,10 +224,14 @@ LogicalResult ProgramOp::verify() {
       unsigned(getClockDivider()) > dev.clocks().maxClockDivider)
     return emitOpError() << "clock divider must be 1.."
                          << dev.clocks().maxClockDivider;
-  if (getClockSource() == ClockSource::ipll && !dev.hasFeature(target::Feature::Pll))
+  if (getClockSource() == ClockSource::ipll &&
+      !dev.hasFeature(target::Feature::Pll))
     return emitOpError() << dev.name() << " has no PLL clock source";
   if (getNumOutputs() < 0)
     return emitOpError() << "num_outputs must not be negative";
+  if (getSoftmax() && (!getUnload() || getNumOutputs() < 1))
+    return emitOpError()
+           << "softmax needs cnn_unload (unload = true) and num_outputs > 0";
   if (getBody().empty())
     return success();
 
@@ -243,9 +244,8 @@ LogicalResult ProgramOp::verify() {
   for (Operation &op : getBody().front()) {
     if (auto func = dyn_cast<FuncOp>(op)) {
       if (!kinds.insert(unsigned(func.getKind())).second)
-        return func.emitOpError()
-               << "duplicate function '" << stringifyFuncKind(func.getKind())
-               << "'";
+        return func.emitOpError() << "duplicate function '"
+                                  << stringifyFuncKind(func.getKind()) << "'";
     } else if (auto fifo = dyn_cast<FifoInputOp>(op)) {
       if (loader != InputLoader::fifo && loader != InputLoader::fast_fifo)
         return fifo.emitOpError() << "requires a FIFO input loader";
@@ -264,14 +264,16 @@ LogicalResult ProgramOp::verify() {
       auto &list = cols[k.getGroup() * dev.processorsPerGroup() + k.getProc()];
       unsigned first = k.getColumn();
       unsigned last =
-          first + unsigned(cast<ShapedType>(k.getData().getType()).getDimSize(0));
+          first +
+          unsigned(cast<ShapedType>(k.getData().getType()).getDimSize(0));
       if (getKernelLoader() == KernelLoader::per_processor && !list.empty())
         return k.emitOpError()
                << "the per-processor loader needs one image per processor";
       for (auto [a, b] : list)
         if (first < b && a < last)
-          return k.emitOpError() << "overlaps another kernel image of group "
-                                 << k.getGroup() << " processor " << k.getProc();
+          return k.emitOpError()
+                 << "overlaps another kernel image of group " << k.getGroup()
+                 << " processor " << k.getProc();
       list.push_back({first, last});
     }
   }
@@ -283,8 +285,7 @@ LogicalResult ProgramOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult FuncOp::verify() {
-  bool power =
-      getKind() == FuncKind::enable || getKind() == FuncKind::disable;
+  bool power = getKind() == FuncKind::enable || getKind() == FuncKind::disable;
   if (getBody().empty())
     return success();
   for (Operation &op : getBody().front()) {
@@ -310,8 +311,8 @@ static LogicalResult verifyRegisterAddress(Operation *op, int64_t address) {
     std::string text;
     llvm::raw_string_ostream os(text);
     printHexValue(os, address);
-    return op->emitOpError() << "address " << text << " is no register of "
-                             << dev->name();
+    return op->emitOpError()
+           << "address " << text << " is no register of " << dev->name();
   }
   return success();
 }
@@ -338,9 +339,9 @@ void WriteOp::print(OpAsmPrinter &printer) {
   printHexValue(printer.getStream(), getAddress());
   printer << ", ";
   printHexValue(printer.getStream(), getValue());
-  printer.printOptionalAttrDict((*this)->getAttrs(),
-                                {getAddressAttrName(), getValueAttrName(),
-                                 getModeAttrName()});
+  printer.printOptionalAttrDict(
+      (*this)->getAttrs(),
+      {getAddressAttrName(), getValueAttrName(), getModeAttrName()});
 }
 
 LogicalResult WriteOp::verify() {
@@ -376,8 +377,8 @@ ParseResult SysWriteOp::parse(OpAsmParser &parser, OperationState &result) {
     return failure();
   std::optional<SysReg> reg = symbolizeSysReg(regName);
   if (!reg)
-    return parser.emitError(loc) << "unknown system register '" << regName
-                                 << "'";
+    return parser.emitError(loc)
+           << "unknown system register '" << regName << "'";
   if (parser.parseComma() || parseHex(parser, value) ||
       parser.parseOptionalAttrDict(result.attributes))
     return failure();
@@ -442,14 +443,12 @@ LogicalResult KernelsOp::verify() {
   if (getGroup() < 0 || unsigned(getGroup()) >= dev->numGroups() ||
       getProc() < 0 || unsigned(getProc()) >= dev->processorsPerGroup())
     return emitOpError() << "group/processor out of range";
-  unsigned words = dev->kernelWordsPerProcessor(getGroup() *
-                                                    dev->processorsPerGroup() +
-                                                getProc());
+  unsigned words = dev->kernelWordsPerProcessor(
+      getGroup() * dev->processorsPerGroup() + getProc());
   if (getColumn() < 0 || getColumn() + rows > words)
     return emitOpError() << "columns " << getColumn() << ".."
-                         << getColumn() + rows - 1
-                         << " exceed the processor's " << words
-                         << " kernel words";
+                         << getColumn() + rows - 1 << " exceed the processor's "
+                         << words << " kernel words";
   return success();
 }
 
@@ -493,9 +492,8 @@ LogicalResult FifoInputOp::verify() {
   if (!dev)
     return success();
   auto program = (*this)->getParentOfType<ProgramOp>();
-  unsigned fifos = program.getInputLoader() == InputLoader::fast_fifo
-                       ? 1
-                       : dev->numFifos();
+  unsigned fifos =
+      program.getInputLoader() == InputLoader::fast_fifo ? 1 : dev->numFifos();
   if (getFifo() < 0 || unsigned(getFifo()) >= fifos)
     return emitOpError() << "FIFO must be 0.." << fifos - 1;
   return success();
@@ -514,8 +512,8 @@ static LogicalResult verifyDataRange(Operation *op, int64_t address,
     return success();
   int64_t lastAddr = address + 4 * step * (count - 1);
   auto first = dev->decodeAddress(uint32_t(address));
-  auto last = fitsU32(lastAddr) ? dev->decodeAddress(uint32_t(lastAddr))
-                                : std::nullopt;
+  auto last =
+      fitsU32(lastAddr) ? dev->decodeAddress(uint32_t(lastAddr)) : std::nullopt;
   if (!first || first->kind != AddressKind::Data || !last ||
       last->kind != AddressKind::Data || first->group != last->group ||
       first->index != last->index)
@@ -534,8 +532,8 @@ LogicalResult ExpectOp::verify() {
   if (getUnsignedValues(getData(), values))
     for (auto [i, v] : llvm::enumerate(values))
       if (v & ~uint32_t(getMask()))
-        return emitOpError() << "expected value " << i
-                             << " has bits outside the mask";
+        return emitOpError()
+               << "expected value " << i << " has bits outside the mask";
   return verifyDataRange(*this, getAddress(), rows, 1);
 }
 

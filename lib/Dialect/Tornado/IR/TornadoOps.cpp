@@ -570,7 +570,8 @@ ArrayRef<StringRef> LayerOp::getResourceAttrNames() {
   static const StringRef names[] = {
       "processors",    "output_processors", "in_offset", "out_offset",
       "read_gap",      "write_gap",         "kernel_column", "bias_group",
-      "bias_offset",   "passes",            "tram_max"};
+      "bias_offset",   "bias_offsets",      "passes",
+      "tram_max"};
   return names;
 }
 
@@ -761,6 +762,17 @@ LogicalResult LayerOp::verify() {
     return emitOpError("bias_offset ")
            << *offset << " is beyond the " << dev.biasBytesPerGroup()
            << " bytes of a group's bias memory";
+  if (std::optional<ArrayRef<int64_t>> offsets = getBiasOffsets()) {
+    if (offsets->size() != dev.numGroups())
+      return emitOpError("bias_offsets needs one entry per group (")
+             << dev.numGroups() << ")";
+    for (int64_t o : *offsets)
+      if (o < -1 || o >= (int64_t)dev.biasBytesPerGroup())
+        return emitOpError("bias_offsets entry ")
+               << o << " is outside [-1, " << dev.biasBytesPerGroup() << ")";
+  }
+  if (getCalcx4() && !dev.hasFeature(target::Feature::CalcX4))
+    return emitOpError("calcx4 is not supported by ") << dev.name();
   for (auto mask : {getProcessors(), getOutputProcessors()})
     if (mask && mask->getMask() == 0)
       return emitOpError("processor masks must select at least one processor");

@@ -53,6 +53,10 @@ def HW_ProgramOp : HW_Op<"program", [
     DefaultValuedAttr<BoolAttr, "true">:$unload,
     // The accelerator is driven from the RISC-V core.
     UnitAttr:$riscv,
+    // main.c measures energy (idle, weight loading, input loading,
+    // inference) between the SYS_/CNN_ hooks; on devices whose power monitor
+    // is triggered by GPIO the hooks drive its trigger pins.
+    UnitAttr:$energy,
     // CNN_NUM_OUTPUTS: elements cnn_unload() delivers.
     DefaultValuedAttr<I64Attr, "0">:$num_outputs,
     // Free-form lines printed as a comment at the top of cnn.c.

@@ -269,6 +269,7 @@ def Tornado_LayerOp : Tornado_Op<"layer", [Pure]> {
     | read_gap / write_gap | gaps between consecutive input/output pixels |
     | kernel_column | first kernel-memory column of this layer's kernels |
     | bias_group / bias_offset | bias memory group and byte offset |
+    | bias_offsets | per-group bias offsets of a depthwise layer (-1: unused) |
     | passes | multi-pass count (input channels over 64 processors) |
     | tram_max | TRAM rows reserved (streaming) |
 
@@ -305,6 +306,8 @@ def Tornado_LayerOp : Tornado_Op<"layer", [Pure]> {
     DefaultValuedAttr<I64Attr, "8">:$output_width,
     UnitAttr:$flatten,
     UnitAttr:$streaming,
+    // MAX78002: compute four kernels in parallel (changes kernel placement).
+    UnitAttr:$calcx4,
     // Resources.
     OptionalAttr<Tornado_ProcMaskAttr>:$processors,
     OptionalAttr<Tornado_ProcMaskAttr>:$output_processors,
@@ -315,6 +318,9 @@ def Tornado_LayerOp : Tornado_Op<"layer", [Pure]> {
     OptionalAttr<I64Attr>:$kernel_column,
     OptionalAttr<I64Attr>:$bias_group,
     OptionalAttr<I64Attr>:$bias_offset,
+    // Depthwise layers keep bias in every group they read: one offset per
+    // group, -1 where unused.
+    OptionalAttr<DenseI64ArrayAttr>:$bias_offsets,
     OptionalAttr<I64Attr>:$passes,
     OptionalAttr<I64Attr>:$tram_max,
     OptionalAttr<StrArrayAttr>:$pinned);

@@ -1,0 +1,31 @@
+//===- ProjectFiles.h - Fixed parts of a generated project ------*- C++ -*-===//
+//
+// Private to lib/Emit: files whose text does not depend on the program's
+// register-level contents beyond its name, device and options.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TORNADO_LIB_EMIT_PROJECTFILES_H
+#define TORNADO_LIB_EMIT_PROJECTFILES_H
+
+#include "tornado/Dialect/HW/IR/HWOps.h"
+
+#include <string>
+
+namespace tornado {
+namespace emit {
+
+/// softmax.c: the q17.14 -> q15 softmax declared in cnn.h.
+std::string softmaxSource(hw::ProgramOp program);
+/// Makefile for the MSDK build system.
+std::string makefile(hw::ProgramOp program);
+/// project.mk: per-project build settings.
+std::string projectMk(hw::ProgramOp program);
+/// main.c of a RISC-V program: the Arm core boots the RISC-V core and
+/// sleeps until it signals completion.
+std::string riscvArmMain(hw::ProgramOp program);
+
+} // namespace emit
+} // namespace tornado
+
+#endif // TORNADO_LIB_EMIT_PROJECTFILES_H

@@ -1,0 +1,90 @@
+//===- LowerToHW.cpp - Placed network -> register-level program -----------===//
+//
+// Turns a placed `tornado.network` into a `tornado_hw.program`: the register
+// stores of every generated function, the kernel, bias and input images, the
+// known answer and the unload map, with the values the izer programs for the
+// same network. docs/lowering.md describes every rule; the register
+// computations live in LowerToHWRegisters.cpp, the memory images in
+// LowerToHWImages.cpp, both driven by the facts LowerToHW.h collects.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LowerToHW.h"
+
+#include "tornado/Dialect/HW/IR/HWDialect.h"
+#include "tornado/Dialect/HW/IR/HWOps.h"
+#include "tornado/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace tornado {
+#define GEN_PASS_DEF_LOWERTOHW
+#include "tornado/Transforms/Passes.h.inc"
+} // namespace tornado
+
+using namespace mlir;
+using namespace tornado;
+using namespace tornado::lower;
+
+namespace {
+
+struct LowerToHWPass : public tornado::impl::LowerToHWBase<LowerToHWPass> {
+  using LowerToHWBase::LowerToHWBase;
+  void runOnOperation() override;
+};
+
+} // namespace
+
+void LowerToHWPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  SmallVector<NetworkOp> networks(module.getOps<NetworkOp>());
+  if (networks.empty()) {
+    module.emitError("tornado-lower-to-hw: the module holds no tornado.network");
+    return signalPassFailure();
+  }
+  if (networks.size() > 1 && !prefix.empty()) {
+    module.emitError("tornado-lower-to-hw: 'prefix' names one program but the "
+                     "module holds ")
+        << networks.size() << " networks";
+    return signalPassFailure();
+  }
+
+  LowerOptions opts;
+  opts.fifo = fifo;
+  opts.mexpress = mexpress;
+  opts.oldKernelLoader = oldKernelLoader;
+  opts.timer = timer;
+  opts.softmax = softmax;
+  opts.kat = kat;
+  opts.unload = unload;
+  opts.riscv = riscv;
+  opts.avgPoolRounding = avgPoolRounding;
+  opts.pipeline = pipeline;
+  opts.maxCheckLines = maxCheckLines;
+  opts.writeZeroRegisters = writeZeroRegisters;
+  if (opts.timer < -1) {
+    module.emitError("tornado-lower-to-hw: timer must be -1 (none) or a "
+                     "timer number, got ")
+        << opts.timer;
+    return signalPassFailure();
+  }
+  if (opts.maxCheckLines < 0) {
+    module.emitError("tornado-lower-to-hw: max-checklines must not be "
+                     "negative");
+    return signalPassFailure();
+  }
+
+  for (NetworkOp network : networks) {
+    FailureOr<NetworkFacts> facts = collectFacts(network, opts);
+    if (failed(facts))
+      return signalPassFailure();
+    OpBuilder builder(network);
+    std::string name = prefix.empty() ? network.getSymName().str() : prefix;
+    auto program = builder.create<hw::ProgramOp>(
+        network.getLoc(), name, network.getTarget().name());
+    if (failed(buildProgram(program, *facts, opts)))
+      return signalPassFailure();
+    network.erase();
+  }
+}

@@ -1,0 +1,137 @@
+//===- LowerToHW.h - Facts the lowering to tornado_hw uses -----*- C++ -*-===//
+//
+// The lowering first collects, per hardware layer, every quantity the
+// register and image rules need (the izer's per-layer lists: input and
+// pooled dimensions, passes, kernel counts, TRAM size, ...), then writes the
+// program from them. docs/lowering.md explains each quantity.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TORNADO_LIB_TRANSFORMS_LOWERTOHW_H
+#define TORNADO_LIB_TRANSFORMS_LOWERTOHW_H
+
+#include "PlacementModel.h"
+
+#include "tornado/Dialect/HW/IR/HWOps.h"
+#include "tornado/Dialect/Tornado/IR/TornadoOps.h"
+#include "tornado/Target/Device.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace tornado {
+namespace lower {
+
+/// Pass options (the izer's command-line flags).
+struct LowerOptions {
+  bool fifo = false;
+  bool mexpress = true;
+  bool oldKernelLoader = false;
+  int timer = -1;
+  bool softmax = false;
+  bool kat = true;
+  bool unload = true;
+  bool riscv = false;
+  bool avgPoolRounding = false;
+  bool pipeline = true;
+  int maxCheckLines = 0;
+  bool writeZeroRegisters = false;
+};
+
+/// One hardware layer as the register rules see it.
+struct HwLayer {
+  mutable LayerOp op;
+  unsigned index = 0;
+  placement::LayerGeometry geom;
+  LayerOpKind kind = LayerOpKind::none;
+  bool conv = false; // kind != none
+  // Input dimensions as the hardware reads them (1D: [L, 1]).
+  int64_t inH = 1, inW = 1;
+  // Pooling window, stride, dilation; pooled dimensions.
+  int64_t poolH = 1, poolW = 1, poolSH = 1, poolSW = 1, poolDH = 1,
+          poolDW = 1;
+  bool poolAvg = false;
+  int64_t pooledH = 1, pooledW = 1;
+  // Convolution.
+  int64_t kh = 1, kw = 1; // kernel as the hardware runs it (linear: 1x1)
+  int64_t padH = 0, padW = 0;
+  int64_t strideH = 1;
+  // Output.
+  int64_t outC = 0, outH = 1, outW = 1;
+  unsigned outputWidth = 8;
+  int64_t outputShift = 0;
+  int bits = 8; // |weight_bits| (binary: 1)
+  int weightBits = 8;
+  Activation activation = Activation::none;
+  bool flatten = false;
+  // Element-wise.
+  unsigned operands = 1;
+  std::optional<EltwiseKind> eltwise;
+  bool poolFirst = true;
+  // Resources.
+  uint64_t procs = 0, outProcs = 0;
+  uint32_t inOffset = 0, outOffset = 0;
+  unsigned readGap = 0, writeGap = 0;
+  std::optional<unsigned> kernelColumn;
+  std::optional<unsigned> biasGroup;
+  unsigned biasOffset = 0;
+  bool bigData = false; // CHW input loaded by the input loader
+  bool readsInput = false;
+  // Derived.
+  int64_t tramMax = 1;
+  int64_t kernCount = 0, kernOchan = 0, kernLen = 0, kc = 0;
+  /// Layer whose kernels this layer reuses (weight de-duplication), or
+  /// itself.
+  unsigned kernelSource = 0;
+};
+
+struct NetworkFacts {
+  NetworkOp network;
+  const target::Device *dev = nullptr;
+  std::vector<HwLayer> layers;
+  /// Groups with a processor or output processor of any layer.
+  llvm::SmallVector<unsigned, 4> groupsUsed;
+  /// Layers whose results the network returns, in layer order.
+  llvm::SmallVector<unsigned> outputLayers;
+  /// Index of the layer reading the network input.
+  unsigned startLayer = 0;
+  bool anyBias = false;
+  bool anyStreaming = false;
+};
+
+/// Collects the facts of `network`; errors (naming the layer) when a
+/// resource attribute is missing or a feature is not lowered yet.
+mlir::FailureOr<NetworkFacts> collectFacts(NetworkOp network,
+                                           const LowerOptions &opts);
+
+/// Fills `program` (attributes, functions, images).
+mlir::LogicalResult buildProgram(hw::ProgramOp program,
+                                 const NetworkFacts &facts,
+                                 const LowerOptions &opts);
+
+/// Register functions (LowerToHWRegisters.cpp).
+mlir::LogicalResult buildRegisterFunctions(hw::ProgramOp program,
+                                           const NetworkFacts &facts,
+                                           const LowerOptions &opts);
+
+/// Kernel, bias, input, expected-output and unload images
+/// (LowerToHWImages.cpp).
+mlir::LogicalResult buildImages(hw::ProgramOp program,
+                                const NetworkFacts &facts,
+                                const LowerOptions &opts);
+
+/// Lowest / highest set bit, -1 for an empty mask (the izer's ffs/fls).
+inline int ffs64(uint64_t m) { return m ? llvm::countr_zero(m) : -1; }
+inline int fls64(uint64_t m) { return m ? 63 - llvm::countl_zero(m) : -1; }
+/// Python's floor division.
+inline int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+} // namespace lower
+} // namespace tornado
+
+#endif // TORNADO_LIB_TRANSFORMS_LOWERTOHW_H

@@ -1,0 +1,317 @@
+//===- LowerToHWFacts.cpp - Per-layer facts for the lowering --------------===//
+//
+// Collects the quantities the register and image rules use (see
+// docs/lowering.md, "Per-layer quantities") and writes the program's
+// attributes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LowerToHW.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace tornado;
+using namespace tornado::lower;
+
+namespace {
+
+/// Follows reshapes back to the value a layer really reads.
+Value stripReshapes(Value v) {
+  while (auto r = v.getDefiningOp<ReshapeOp>())
+    v = r.getInput();
+  return v;
+}
+
+/// [C, H, W] -> (H, W); [C, L] -> (L, 1); [N] -> (1, 1).
+std::pair<int64_t, int64_t> spatial(Type type) {
+  auto shaped = cast<ShapedType>(type);
+  if (shaped.getRank() >= 3)
+    return {shaped.getDimSize(1), shaped.getDimSize(2)};
+  if (shaped.getRank() == 2)
+    return {shaped.getDimSize(1), 1};
+  return {1, 1};
+}
+
+int64_t at(std::optional<ArrayRef<int64_t>> a, unsigned i, int64_t dflt) {
+  if (!a || a->size() <= i)
+    return dflt;
+  return (*a)[i];
+}
+
+} // namespace
+
+FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
+                                            const LowerOptions &opts) {
+  NetworkFacts facts;
+  facts.network = network;
+  facts.dev = &network.getTarget();
+  const target::Device &dev = *facts.dev;
+
+  unsigned index = 0;
+  bool failedAny = false;
+  for (LayerOp op : network.getBody().front().getOps<LayerOp>()) {
+    HwLayer l;
+    l.op = op;
+    l.index = index;
+    l.kernelSource = index;
+    auto label = placement::layerLabel(op);
+    auto fail = [&](const Twine &msg) {
+      op.emitError("layer ") << label << ": " << msg;
+      failedAny = true;
+    };
+
+    FailureOr<placement::LayerGeometry> geom =
+        placement::getLayerGeometry(op, index, dev);
+    if (failed(geom)) {
+      failedAny = true;
+      ++index;
+      continue;
+    }
+    l.geom = *geom;
+    l.kind = op.getOp();
+    l.conv = l.kind != LayerOpKind::none;
+    l.procs = geom->inputProcs;
+    l.outProcs = geom->outputProcs;
+
+    // Features the lowering does not handle yet: say so instead of
+    // programming something wrong.
+    if (op.getStreaming())
+      fail("streaming layers are not lowered yet");
+    if (op.getGroups() > 1)
+      fail("depth-wise convolutions are not lowered yet");
+    if (op->hasAttr("calcx4"))
+      fail("calcx4 layers are not lowered yet");
+    if (l.kind == LayerOpKind::conv1d && at(op.getDilation(), 0, 1) > 1)
+      fail("dilated Conv1d layers are not lowered yet");
+    if (l.kind == LayerOpKind::conv2d &&
+        (at(op.getDilation(), 0, 1) > 1 || at(op.getDilation(), 1, 1) > 1))
+      fail("dilated Conv2d layers are not lowered yet");
+
+    if (!op.getInOffset())
+      fail("needs in_offset (run the offset assignment first)");
+    if (!op.getOutOffset())
+      fail("needs out_offset (run the offset assignment first)");
+    if (placement::hasKernels(op) && !op.getKernelColumn())
+      fail("needs kernel_column (run --tornado-place-kernels first)");
+    bool hasBias = op.getBias().has_value() && l.conv;
+    if (hasBias && (!op.getBiasGroup() || !op.getBiasOffset()))
+      fail("needs bias_group and bias_offset (run --tornado-place-bias "
+           "first)");
+    if (l.conv && !op.getWeights())
+      fail("has a convolution stage but no weights");
+
+    l.inOffset = op.getInOffset().value_or(0);
+    l.outOffset = op.getOutOffset().value_or(0);
+    l.readGap = op.getReadGap().value_or(0);
+    l.writeGap = op.getWriteGap().value_or(0);
+    if (op.getKernelColumn())
+      l.kernelColumn = *op.getKernelColumn();
+    if (hasBias && op.getBiasGroup()) {
+      l.biasGroup = *op.getBiasGroup();
+      l.biasOffset = op.getBiasOffset().value_or(0);
+      facts.anyBias = true;
+    }
+    facts.anyStreaming |= op.getStreaming();
+
+    l.weightBits = op.getWeightBits();
+    l.bits = l.weightBits == -1 ? 1 : std::abs(l.weightBits);
+    l.outputShift = op.getOutputShift();
+    l.outputWidth = op.getOutputWidth();
+    l.activation = op.getActivation();
+    l.flatten = op.getFlatten();
+    l.eltwise = op.getEltwise();
+    l.poolFirst = op.getPoolFirst();
+    if (l.eltwise)
+      l.operands = op.getOperands().value_or(op.getInputs().size());
+
+    // Input as the hardware reads it.
+    if (!op.getInputs().empty()) {
+      std::tie(l.inH, l.inW) = spatial(op.getInputs().front().getType());
+      for (Value in : op.getInputs())
+        if (isa<BlockArgument>(stripReshapes(in)))
+          l.readsInput = true;
+    }
+    l.bigData = l.readsInput && network.getInputFormat() == DataFormat::chw;
+    if (l.readsInput)
+      facts.startLayer = index;
+
+    // Pooling.
+    if (auto pool = op.getPoolAttr()) {
+      ArrayRef<int64_t> k = pool.getKernel(), s = pool.getStride(),
+                        d = pool.getDilation();
+      l.poolH = k.size() > 0 ? k[0] : 1;
+      l.poolW = k.size() > 1 ? k[1] : 1;
+      l.poolSH = s.size() > 0 ? s[0] : 1;
+      l.poolSW = s.size() > 1 ? s[1] : 1;
+      l.poolDH = d.size() > 0 ? d[0] : 1;
+      l.poolDW = d.size() > 1 ? d[1] : 1;
+      l.poolAvg = pool.getKind() == PoolKind::avg;
+    }
+    l.pooledH =
+        floorDiv(l.inH - l.poolDH * (l.poolH - 1) - 1, l.poolSH) + 1;
+    l.pooledW =
+        floorDiv(l.inW - l.poolDW * (l.poolW - 1) - 1, l.poolSW) + 1;
+
+    // Convolution geometry.
+    switch (l.kind) {
+    case LayerOpKind::conv1d:
+      l.kh = at(op.getKernel(), 0, 1);
+      l.padH = at(op.getPadding(), 0, 0);
+      break;
+    case LayerOpKind::conv2d:
+      l.kh = at(op.getKernel(), 0, 1);
+      l.kw = at(op.getKernel(), 1, l.kh);
+      l.padH = at(op.getPadding(), 0, 0);
+      l.padW = at(op.getPadding(), 1, l.padH);
+      break;
+    case LayerOpKind::conv_transpose2d:
+      l.kh = at(op.getKernel(), 0, 3);
+      l.kw = at(op.getKernel(), 1, l.kh);
+      // The hardware pads the zero-inserted input: PyTorch's padding
+      // flipped around the kernel.
+      l.padH = (l.kh - 1) - at(op.getPadding(), 0, 0);
+      l.padW = (l.kw - 1) - at(op.getPadding(), 1, at(op.getPadding(), 0, 0));
+      break;
+    default:
+      break;
+    }
+    l.strideH = at(op.getStride(), 0, 1);
+    if (l.kind == LayerOpKind::conv_transpose2d)
+      l.strideH = at(op.getStride(), 0, 2);
+
+    // Output.
+    auto outType = cast<ShapedType>(op.getOutput().getType());
+    l.outC = outType.getDimSize(0);
+    std::tie(l.outH, l.outW) = spatial(outType);
+
+    // TRAM rows.
+    if (!l.conv) {
+      l.tramMax = 1;
+    } else if (l.kind == LayerOpKind::conv_transpose2d) {
+      int64_t outPad = at(op.getOutputPadding(), 1, 1);
+      l.tramMax = std::max<int64_t>(0, (l.pooledW - 1) * l.strideH + 1 +
+                                           outPad + 2 * l.padW - l.kw) +
+                  1;
+    } else {
+      l.tramMax = std::max<int64_t>(0, l.pooledW + 2 * l.padW - l.kw) + 1;
+    }
+
+    // Kernel counts (what the kernel loader writes per processor).
+    if (placement::hasKernels(op)) {
+      const placement::LayerGeometry &g = l.geom;
+      int64_t inExp = l.flatten ? 1 : g.inPasses;
+      int startCol = ffs64(l.outProcs) % dev.processorsPerDataInstance();
+      int64_t firstOut = ffs64(l.outProcs);
+      if (g.outPasses > 1)
+        firstOut -= startCol;
+      int64_t kc = (1 + fls64(l.outProcs) - firstOut) * g.outPasses * inExp;
+      int64_t count = kc + startCol * g.outPasses * inExp;
+      if (l.flatten) {
+        int64_t unused =
+            (int64_t(g.outPasses) * llvm::popcount(l.outProcs) - l.outC) *
+            g.rowLength;
+        kc = kc * g.rowLength - unused;
+        count = count * g.rowLength - unused;
+      }
+      int64_t qf = 8 / l.bits;
+      int64_t ksize = l.kh * l.kw;
+      int64_t res = (kc % qf) * ksize * (qf - 1);
+      l.kc = kc;
+      l.kernCount = count;
+      l.kernOchan = count;
+      l.kernLen = (kc * ksize * l.bits + res + 71) / 72;
+
+      // Weight de-duplication: a layer placed on an earlier layer's
+      // columns with the same processors and weights reuses its kernels.
+      for (HwLayer &prev : facts.layers) {
+        if (!prev.kernelColumn || prev.kernelColumn != l.kernelColumn ||
+            prev.procs != l.procs || prev.bits != l.bits ||
+            prev.op.getWeights()->getType() != op.getWeights()->getType())
+          continue;
+        if (placement::readValues(prev.op.getWeights()) !=
+            placement::readValues(op.getWeights()))
+          continue;
+        l.kernelSource = prev.kernelSource;
+        l.kernCount = prev.kernCount;
+        l.kernOchan = prev.kernOchan;
+        l.kernLen = prev.kernLen;
+        l.kc = prev.kc;
+        break;
+      }
+    }
+
+    facts.layers.push_back(std::move(l));
+    ++index;
+  }
+  if (failedAny)
+    return failure();
+  if (facts.layers.empty()) {
+    network.emitError("network '")
+        << network.getSymName() << "' has no tornado.layer to lower";
+    return failure();
+  }
+  if (opts.fifo && !facts.layers[facts.startLayer].readsInput) {
+    network.emitError("network '")
+        << network.getSymName() << "': no layer reads the network input";
+    return failure();
+  }
+
+  // Groups in use: every layer's input processors and the last layer's
+  // output processors.
+  uint64_t used = facts.layers.back().outProcs;
+  for (const HwLayer &l : facts.layers)
+    used |= l.procs;
+  for (unsigned g = 0; g < dev.numGroups(); ++g)
+    if ((used >> (g * dev.processorsPerGroup())) & 0xffff)
+      facts.groupsUsed.push_back(g);
+
+  // Output layers: the layers whose results the network returns.
+  auto ret = cast<ReturnOp>(network.getBody().front().getTerminator());
+  for (Value v : ret.getOutputs()) {
+    auto layer = stripReshapes(v).getDefiningOp<LayerOp>();
+    if (!layer) {
+      network.emitError("network '")
+          << network.getSymName()
+          << "': every result must come from a tornado.layer";
+      return failure();
+    }
+    for (const HwLayer &l : facts.layers)
+      if (l.op == layer && !llvm::is_contained(facts.outputLayers, l.index))
+        facts.outputLayers.push_back(l.index);
+  }
+  llvm::sort(facts.outputLayers);
+  return facts;
+}
+
+LogicalResult lower::buildProgram(hw::ProgramOp program,
+                                  const NetworkFacts &facts,
+                                  const LowerOptions &opts) {
+  MLIRContext *ctx = program.getContext();
+  Builder b(ctx);
+  if (!opts.mexpress)
+    program.setKernelFormat(hw::KernelFormat::plain);
+  if (opts.oldKernelLoader)
+    program.setKernelLoader(hw::KernelLoader::per_processor);
+  if (opts.fifo)
+    program.setInputLoader(hw::InputLoader::fifo);
+  if (opts.timer >= 0)
+    program.setTimerAttr(b.getI32IntegerAttr(opts.timer));
+  if (opts.softmax)
+    program.setSoftmax(true);
+  program.setKat(opts.kat);
+  program.setUnload(opts.unload);
+  if (opts.riscv)
+    program.setRiscv(true);
+  int64_t outputs = 0;
+  for (unsigned i : facts.outputLayers) {
+    const HwLayer &l = facts.layers[i];
+    outputs += l.outC * l.outH * l.outW;
+  }
+  program.setNumOutputs(outputs);
+
+  if (failed(buildRegisterFunctions(program, facts, opts)))
+    return failure();
+  return buildImages(program, facts, opts);
+}

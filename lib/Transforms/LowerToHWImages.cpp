@@ -1,0 +1,781 @@
+//===- LowerToHWImages.cpp - Memory images of the generated program -------===//
+//
+// Kernel words (from the weights and kernel_column), bias bytes (bias_group,
+// bias_offset), the sample input in data memory, the known answer (the
+// network run by the interpreter) and the unload map. docs/lowering.md,
+// "Memory images", gives the rules.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LowerToHW.h"
+
+#include "tornado/Interpreter/Executor.h"
+#include "tornado/KnownAnswer/KnownAnswer.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <array>
+#include <functional>
+#include <map>
+
+using namespace mlir;
+using namespace tornado;
+using namespace tornado::lower;
+
+namespace {
+
+class ImageWriter {
+public:
+  ImageWriter(hw::ProgramOp program, const NetworkFacts &facts,
+              const LowerOptions &opts)
+      : program(program), facts(facts), opts(opts), dev(*facts.dev),
+        builder(program.getContext()) {
+    builder.setInsertionPointToEnd(&program.getBody().front());
+  }
+
+  LogicalResult run() {
+    if (failed(kernels()) || failed(bias()) || failed(input()))
+      return failure();
+    if (opts.kat && failed(expected()))
+      return failure();
+    if (opts.unload && failed(unload()))
+      return failure();
+    return success();
+  }
+
+private:
+  hw::ProgramOp program;
+  const NetworkFacts &facts;
+  const LowerOptions &opts;
+  const target::Device &dev;
+  OpBuilder builder;
+
+  Type u8() { return IntegerType::get(builder.getContext(), 8,
+                                      IntegerType::Unsigned); }
+  Type u32() { return IntegerType::get(builder.getContext(), 32,
+                                       IntegerType::Unsigned); }
+  /// A data-memory byte address as (group, instance, offset in instance).
+  struct DataPos {
+    unsigned group, instance;
+    uint32_t offset;
+  };
+  std::optional<DataPos> dataPos(uint32_t addr) {
+    std::optional<target::DecodedAddress> d = dev.decodeAddress(addr);
+    if (!d || d->kind != target::AddressKind::Data)
+      return std::nullopt;
+    return DataPos{d->group, d->index, d->offset};
+  }
+
+  LogicalResult kernels();
+  LogicalResult bias();
+  LogicalResult input();
+  LogicalResult expected();
+  LogicalResult unload();
+};
+
+//===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+/// One processor's kernel memory while layers are written into it.
+struct KernelColumn {
+  std::array<uint8_t, 9> bytes{};
+  unsigned used = 0; // bytes written, filled from the last byte down
+};
+
+LogicalResult ImageWriter::kernels() {
+  const unsigned nproc = dev.numProcessors();
+  std::vector<std::map<unsigned, KernelColumn>> mem(nproc);
+
+  for (const HwLayer &l : facts.layers) {
+    if (!l.conv || !l.kernelColumn || l.kernelSource != l.index)
+      continue;
+    const placement::LayerGeometry &g = l.geom;
+    SmallVector<int64_t> w = placement::readValues(l.op.getWeights());
+    if (w.empty())
+      return l.op.emitError("layer ")
+             << placement::layerLabel(l.op)
+             << ": weights are not readable integers";
+    const int64_t qf = 8 / l.bits;
+    const int64_t ksize = l.kh * l.kw;
+    const int64_t inExp = l.flatten ? 1 : g.inPasses;
+    const int64_t inChan = l.flatten ? g.inPerPass : g.inChannels;
+    const int64_t inThresh = g.inPerPass;
+    const int64_t outThresh = g.outPerPass;
+    const int64_t outExpand = g.outPasses;
+    const uint64_t valueMask = (1u << l.bits) - 1;
+    // Rows of the weight matrix the loader walks.
+    int64_t rows, rowLen;
+    std::function<int64_t(int64_t, int64_t)> element;
+    if (l.flatten) {
+      // Row (m * perPass + ch) holds, for pixel p and pass e, the weight of
+      // input channel e * perPass + ch.
+      int64_t hw = l.pooledH * l.pooledW;
+      int64_t inFeatures = int64_t(w.size()) / std::max<int64_t>(1, l.outC);
+      rows = l.outC * inThresh;
+      rowLen = g.rowLength;
+      int64_t passes = g.inPasses;
+      element = [=, &w](int64_t r, int64_t j) -> int64_t {
+        int64_t m = r / inThresh, ch = r % inThresh;
+        int64_t pix = j / passes, e = j % passes;
+        int64_t idx = (e * inThresh + ch) * hw + pix;
+        if (idx >= inFeatures)
+          return 0;
+        return w[m * inFeatures + idx];
+      };
+    } else {
+      rows = int64_t(w.size()) / ksize;
+      rowLen = ksize;
+      element = [&w, ksize](int64_t r, int64_t j) { return w[r * ksize + j]; };
+    }
+    auto value = [&](int64_t v) -> uint64_t {
+      if (l.weightBits == -1) // binary: -1 -> 1, +1 -> 0
+        v = std::clamp<int64_t>(v, -1, 0);
+      return uint64_t(v) & valueMask;
+    };
+
+    const unsigned col0 = *l.kernelColumn;
+    const uint64_t procMask = (1u << qf) - 1;
+    const int startCol = ffs64(l.outProcs) % dev.processorsPerDataInstance();
+    const uint64_t mapInit = l.outProcs >> ffs64(l.outProcs);
+    int64_t ch = 0;
+    for (int p = ffs64(l.procs); p >= 0 && p <= fls64(l.procs); ++p) {
+      if (!((l.procs >> p) & 1))
+        continue;
+      auto &pm = mem[p];
+      int64_t colTarget = (startCol * ksize * inExp) / 9;
+      int64_t colBytes = (startCol * ksize * inExp) % 9;
+      auto add = [&](uint64_t b) {
+        KernelColumn &c = pm[col0 + colTarget];
+        if (c.used < 9)
+          c.bytes[8 - c.used] = b & 0xff;
+        ++c.used;
+        if (c.used == 9)
+          ++colTarget;
+      };
+      for (int64_t i = 0; i < colBytes / qf; ++i)
+        add(0);
+      int64_t m = 0;
+      for (int64_t expand = 0; expand < outExpand; ++expand) {
+        uint64_t thisMap = mapInit;
+        int64_t col = expand * outThresh, stopCol = col + outThresh;
+        while (col < stopCol) {
+          if (thisMap != 0)
+            while ((thisMap & procMask) == 0) {
+              ++colTarget;
+              thisMap >>= qf;
+            }
+          thisMap >>= qf;
+          int64_t inCh = l.flatten ? inChan * qf : inChan;
+          int64_t srcOffs = ch + m * inCh;
+          for (int64_t ie = 0; ie < inExp; ++ie) {
+            if (ie * inThresh + ch < inCh && srcOffs < rows) {
+              SmallVector<uint64_t> k;
+              if (!l.flatten)
+                k.assign(rowLen, 0);
+              int64_t n = 0;
+              for (int64_t i = 0; i < qf; ++i) {
+                if (m < l.outC) {
+                  int64_t idx = n + ie * qf;
+                  int64_t koffs =
+                      srcOffs + (idx % inExp) * inThresh + (idx / inExp) * inChan;
+                  if (koffs < rows) {
+                    for (int64_t j = 0; j < rowLen; ++j) {
+                      uint64_t v = value(element(koffs, j));
+                      if (!l.flatten)
+                        k[j] |= v << (i * l.bits);
+                      else
+                        k.push_back(v);
+                    }
+                  }
+                  ++n;
+                }
+              }
+              if (l.flatten) {
+                while (k.size() % qf)
+                  k.push_back(0);
+                for (size_t i = 0; i < k.size() / qf; ++i) {
+                  uint64_t e = k[i * qf];
+                  for (int64_t j = 1; j < qf; ++j)
+                    e |= k[i * qf + j] << (j * l.bits);
+                  add(e);
+                }
+              } else {
+                for (int64_t i = 0; i < ksize; ++i)
+                  add(k[ksize - i - 1]);
+              }
+            } else {
+              for (int64_t i = 0; i < ksize / qf; ++i)
+                add(0);
+            }
+          }
+          if (!l.flatten) {
+            col += qf;
+            m += qf;
+          } else {
+            col += 1;
+            m += 1;
+          }
+        }
+      }
+      // A partly filled word counts as used; pad to the layer's length.
+      auto it = pm.find(col0 + colTarget);
+      if (col0 + colTarget < dev.kernelWordsPerProcessor(p) && it != pm.end() &&
+          it->second.used > 0)
+        ++colTarget;
+      while (colTarget - startCol < l.kernLen)
+        add(0);
+      ++ch;
+    }
+  }
+
+  // One op per run of consecutive columns (per processor with the old
+  // loader, from its first to its last column).
+  for (unsigned p = 0; p < nproc; ++p) {
+    auto &pm = mem[p];
+    if (pm.empty())
+      continue;
+    unsigned maxCol = dev.kernelWordsPerProcessor(p);
+    if (pm.rbegin()->first >= maxCol)
+      return program.emitError("kernels of processor ")
+             << p << " reach column " << pm.rbegin()->first
+             << ", beyond its " << maxCol << " kernel words";
+    auto emitRun = [&](unsigned first, unsigned last) {
+      SmallVector<uint8_t> data;
+      for (unsigned c = first; c <= last; ++c) {
+        auto it = pm.find(c);
+        for (unsigned i = 0; i < 9; ++i)
+          data.push_back(it == pm.end() ? 0 : it->second.bytes[i]);
+      }
+      auto type = RankedTensorType::get({int64_t(last - first + 1), 9}, u8());
+      builder.create<hw::KernelsOp>(
+          program.getLoc(), builder.getI32IntegerAttr(p / 16),
+          builder.getI32IntegerAttr(p % 16), builder.getI32IntegerAttr(first),
+          DenseElementsAttr::get(type, ArrayRef<uint8_t>(data)));
+    };
+    if (opts.oldKernelLoader) {
+      emitRun(pm.begin()->first, pm.rbegin()->first);
+      continue;
+    }
+    unsigned first = pm.begin()->first, last = first;
+    for (auto &[c, _] : pm) {
+      if (c > last + 1) {
+        emitRun(first, last);
+        first = c;
+      }
+      last = c;
+    }
+    emitRun(first, last);
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Bias
+//===----------------------------------------------------------------------===//
+
+LogicalResult ImageWriter::bias() {
+  std::vector<std::vector<uint8_t>> groups(dev.numGroups());
+  for (const HwLayer &l : facts.layers) {
+    if (!l.biasGroup)
+      continue;
+    SmallVector<int64_t> values = placement::readValues(l.op.getBias());
+    unsigned target =
+        (ffs64(l.outProcs) % dev.processorsPerDataInstance()) *
+        l.geom.outPasses;
+    std::vector<uint8_t> &mem = groups[*l.biasGroup];
+    size_t end = l.biasOffset + target + values.size();
+    if (end > dev.biasBytesPerGroup())
+      return l.op.emitError("layer ")
+             << placement::layerLabel(l.op) << ": bias entries " << l.biasOffset
+             << ".." << end - 1 << " exceed the " << dev.biasBytesPerGroup()
+             << " bias bytes of group " << *l.biasGroup;
+    if (mem.size() < end)
+      mem.resize(end, 0);
+    for (auto [i, v] : llvm::enumerate(values))
+      mem[l.biasOffset + target + i] = uint8_t(v & 0xff);
+  }
+  for (auto [g, mem] : llvm::enumerate(groups)) {
+    if (mem.empty())
+      continue;
+    auto type = RankedTensorType::get({int64_t(mem.size())}, u8());
+    builder.create<hw::BiasOp>(program.getLoc(), builder.getI32IntegerAttr(g),
+                               builder.getI32IntegerAttr(0),
+                               DenseElementsAttr::get(type, ArrayRef<uint8_t>(mem)));
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Input
+//===----------------------------------------------------------------------===//
+
+LogicalResult ImageWriter::input() {
+  NetworkOp net = facts.network;
+  auto sample = net.getSampleInputAttr();
+  if (!sample)
+    return success(); // nothing to load: no input image
+  SmallVector<int64_t> data;
+  if (!getIntegerValues(sample, data))
+    return net.emitError("network '")
+           << net.getSymName() << "': sample_input is not readable";
+  const HwLayer &l = facts.layers[facts.startLayer];
+  auto shape = cast<ShapedType>(sample.getType()).getShape();
+  int64_t chans = shape.empty() ? 1 : shape[0];
+  int64_t h = shape.size() > 1 ? shape[1] : 1;
+  int64_t w = shape.size() > 2 ? shape[2] : 1;
+  int64_t pix = h * w;
+  const bool chw = net.getInputFormat() == DataFormat::chw;
+  const unsigned operands = l.operands;
+  const int64_t chanPerOperand = chans / std::max(1u, operands);
+  const int64_t inExpand = l.geom.inPasses;
+  const int64_t inThresh = l.geom.inPerPass;
+  auto byte = [&](int64_t c, int64_t p) -> uint32_t {
+    return uint32_t(data[c * pix + p]) & 0xff;
+  };
+
+  if (opts.fifo) {
+    // One word list per FIFO: CHW pushes 4 pixels of a channel per word,
+    // channels rotating over the FIFOs of the first layer's processors.
+    std::vector<std::vector<uint32_t>> fifos(dev.numFifos());
+    if (chw) {
+      for (int64_t rc = 0; rc < pix; rc += 4) {
+        uint64_t pmap = 0;
+        unsigned fifo = 0;
+        for (int64_t c = 0; c < chans; ++c) {
+          if (pmap == 0) {
+            pmap = l.procs;
+            fifo = 0;
+          }
+          while ((pmap & 1) == 0) {
+            pmap >>= 16;
+            ++fifo;
+          }
+          uint32_t v = 0;
+          for (int b = 0; b < 4; ++b)
+            if (rc + b < pix)
+              v |= byte(c, rc + b) << (8 * b);
+          if (fifo < fifos.size())
+            fifos[fifo].push_back(v);
+          pmap >>= 16;
+          ++fifo;
+        }
+      }
+    } else {
+      // HWC: up to four channels per word, each group of four channels in
+      // the next FIFO whose processors are used.
+      for (int64_t p = 0; p < pix; ++p) {
+        uint64_t pmap = 0;
+        unsigned fifo = 0;
+        for (int64_t c0 = 0; c0 < chans; c0 += 4) {
+          if (pmap == 0) {
+            pmap = l.procs;
+            fifo = 0;
+          }
+          while ((pmap & 0x0f) == 0) {
+            pmap >>= 16;
+            ++fifo;
+          }
+          uint32_t v = 0;
+          for (int64_t b = 0; b < 4; ++b) {
+            if ((pmap & 1) && c0 + b < chans)
+              v |= byte(c0 + b, p) << (8 * b);
+            pmap >>= 1;
+          }
+          if (fifo < fifos.size())
+            fifos[fifo].push_back(v);
+          pmap >>= 12;
+          ++fifo;
+        }
+      }
+    }
+    for (auto [f, words] : llvm::enumerate(fifos)) {
+      if (words.empty())
+        continue;
+      auto type = RankedTensorType::get({int64_t(words.size())}, u32());
+      builder.create<hw::FifoInputOp>(
+          program.getLoc(), builder.getI32IntegerAttr(f),
+          DenseElementsAttr::get(type, ArrayRef<uint32_t>(words)));
+    }
+    return success();
+  }
+
+  std::map<uint32_t, uint32_t> words; // byte address -> word
+  const unsigned share = dev.processorsPerDataInstance();
+  const unsigned step = chw ? 1 : share;
+  int64_t c = 0;
+  for (unsigned chn = 0; chn < dev.maxChannels(); chn += step) {
+    unsigned proc = chn % dev.numProcessors();
+    uint64_t instanceMap = (l.procs >> proc) & ((1u << step) - 1);
+    if (!instanceMap)
+      continue;
+    int numCh = llvm::popcount(instanceMap);
+    int64_t expand = inThresh ? c / inThresh : 0;
+    unsigned base = proc & ~(share - 1);
+    uint32_t offs = expand * 4 * operands;
+    if (expand == 0)
+      offs += l.inOffset;
+    uint32_t addr0 = dev.dataWordAddress(base, 0);
+    if (chw) {
+      for (int64_t p = 0; p < pix; ++p) {
+        uint32_t a = addr0 + ((offs + p) & ~3u);
+        words[a] |= byte(c, p) << (8 * ((offs + p) % 4));
+      }
+      c += 1;
+    } else {
+      uint32_t o = offs;
+      for (int64_t p = 0; p < pix; ++p) {
+        for (unsigned op = 0; op < operands; ++op) {
+          uint32_t v = 0;
+          int64_t thisC = c;
+          for (unsigned i = 0; i < 4; ++i)
+            if (instanceMap & (1u << i)) {
+              if (thisC < chanPerOperand)
+                v |= byte(thisC + op * chanPerOperand, p) << (8 * i);
+              ++thisC;
+            }
+          words[addr0 + o] = v;
+          o += 4;
+        }
+        o += 4 * (inExpand - 1) * operands;
+      }
+      c += numCh;
+    }
+    if (c >= inThresh * inExpand)
+      break;
+  }
+
+  // One op per run of consecutive words inside one memory instance.
+  auto it = words.begin();
+  while (it != words.end()) {
+    std::optional<DataPos> pos = dataPos(it->first);
+    if (!pos)
+      return net.emitError("input word at 0x")
+             << llvm::utohexstr(it->first) << " is outside data memory";
+    SmallVector<uint32_t> run{it->second};
+    uint32_t next = it->first + 4;
+    auto jt = std::next(it);
+    while (jt != words.end() && jt->first == next) {
+      std::optional<DataPos> q = dataPos(jt->first);
+      if (!q || q->group != pos->group || q->instance != pos->instance)
+        break;
+      run.push_back(jt->second);
+      next += 4;
+      ++jt;
+    }
+    auto type = RankedTensorType::get({int64_t(run.size())}, u32());
+    builder.create<hw::InputOp>(
+        program.getLoc(),
+        builder.getI32IntegerAttr(pos->group * 16 + pos->instance * share),
+        builder.getI32IntegerAttr(pos->offset),
+        DenseElementsAttr::get(type, ArrayRef<uint32_t>(run)));
+    it = jt;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Known answer
+//===----------------------------------------------------------------------===//
+
+LogicalResult ImageWriter::expected() {
+  NetworkOp net = facts.network;
+  if (!net.getSampleInputAttr())
+    return net.emitError("network '")
+           << net.getSymName()
+           << "': the known-answer test needs a sample_input (or kat=false)";
+  llvm::Expected<std::vector<interp::Tensor>> results =
+      interp::runNetwork(net, {}, interp::ExecOptions{opts.avgPoolRounding, {}});
+  if (!results)
+    return net.emitError("known answer: ") << llvm::toString(results.takeError());
+  auto ret = cast<ReturnOp>(net.getBody().front().getTerminator());
+  std::vector<kat::OutputLayer> layers;
+  for (auto [value, tensor] : llvm::zip(ret.getOutputs(), *results)) {
+    Value v = value;
+    while (auto r = v.getDefiningOp<ReshapeOp>())
+      v = r.getInput();
+    auto layer = v.getDefiningOp<LayerOp>();
+    const HwLayer *hl = nullptr;
+    for (const HwLayer &l : facts.layers)
+      if (l.op == layer)
+        hl = &l;
+    if (!hl)
+      return net.emitError("known answer: a result does not come from a layer");
+    kat::OutputLayer out;
+    out.result = &tensor;
+    out.processorMap = hl->outProcs;
+    out.outOffset = hl->outOffset;
+    out.outputWidth = hl->outputWidth;
+    out.writeGap = hl->writeGap;
+    layers.push_back(out);
+  }
+  std::optional<unsigned> limit;
+  if (opts.maxCheckLines > 0)
+    limit = opts.maxCheckLines;
+  llvm::Expected<std::vector<kat::Record>> records =
+      kat::knownAnswer(dev, layers, limit);
+  if (!records)
+    return net.emitError("known answer: ") << llvm::toString(records.takeError());
+  for (const kat::Record &r : *records) {
+    // Records never cross a memory instance in the IR: split them.
+    size_t i = 0;
+    while (i < r.values.size()) {
+      uint32_t a0 = r.address + 4 * i;
+      std::optional<DataPos> p0 = dataPos(a0);
+      size_t j = i + 1;
+      while (j < r.values.size()) {
+        std::optional<DataPos> q = dataPos(r.address + 4 * j);
+        if (!p0 || !q || q->group != p0->group || q->instance != p0->instance)
+          break;
+        ++j;
+      }
+      ArrayRef<uint32_t> vals(r.values.data() + i, j - i);
+      auto type = RankedTensorType::get({int64_t(vals.size())}, u32());
+      builder.create<hw::ExpectOp>(program.getLoc(),
+                                   builder.getI64IntegerAttr(a0),
+                                   builder.getI64IntegerAttr(r.mask),
+                                   DenseElementsAttr::get(type, vals));
+      i = j;
+    }
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Unload
+//===----------------------------------------------------------------------===//
+
+LogicalResult ImageWriter::unload() {
+  const unsigned share = dev.processorsPerDataInstance();
+  // Output bytes: word sources (32-bit entries) and byte sources.
+  std::map<int64_t, uint32_t> wordSrc;                      // out byte -> addr
+  std::map<int64_t, std::pair<uint32_t, unsigned>> byteSrc; // -> (addr, lane)
+
+  bool any8 = false;
+  for (unsigned i : facts.outputLayers)
+    any8 |= facts.layers[i].outputWidth == 8;
+  const unsigned oWidth = any8 ? 8 : 32;
+
+  int64_t written = 0;
+  bool firstOutput = true;
+  for (unsigned li : facts.outputLayers) {
+    const HwLayer &l = facts.layers[li];
+    const int64_t outSize = l.outputWidth / 8;
+    const int64_t xy = l.outH * l.outW;
+    const int64_t outExpand = l.geom.outPasses;
+    const int64_t thresh = l.geom.outPerPass;
+    const int64_t width = outExpand * outSize;
+    const int64_t coffsStart = ffs64(l.outProcs) & ~int64_t(share - 1);
+    int64_t poffs = coffsStart;
+    const uint64_t mapInit = l.outProcs >> coffsStart;
+    uint64_t nextMap = mapInit;
+
+    // The izer's emit list: (word offset from data base, byte lane).
+    std::vector<std::pair<int64_t, int>> emit;
+    int64_t c = 0;
+    while (c < l.outC) {
+      if (c % thresh == 0) {
+        poffs = coffsStart;
+        nextMap = mapInit;
+      }
+      int64_t expand = c / thresh;
+      int64_t proc = poffs & ~int64_t(share - 1);
+      for (int64_t d = 0; d < xy; ++d) {
+        uint64_t thisMap = nextMap;
+        uint32_t a = dev.dataWordAddress(proc, 0) + l.outOffset +
+                     uint32_t((d * width + expand * outSize) *
+                              (l.writeGap + 1) * 4);
+        for (int shift = 0; shift < 4; ++shift) {
+          if (thisMap & 1) {
+            if (oWidth == 32) {
+              emit.push_back({a, -1});
+              a += 4;
+            } else if (outSize == 4) {
+              for (int b = 0; b < 4; ++b)
+                emit.push_back({a + 4 * shift, b});
+            } else {
+              emit.push_back({a, shift});
+            }
+          }
+          thisMap >>= 1;
+        }
+      }
+      poffs += 4;
+      c += llvm::popcount(nextMap & 0x0f);
+      nextMap >>= 4;
+      if (nextMap == 0 && c < l.outC && c % thresh != 0)
+        return l.op.emitError("layer ")
+               << placement::layerLabel(l.op)
+               << ": output processors hold fewer channels than the layer has";
+    }
+
+    if (oWidth == 32) {
+      int64_t out = written;
+      for (auto &[a, lane] : emit) {
+        wordSrc[out] = a;
+        out += 4;
+      }
+    } else {
+      // What the generated byte loop does: a running offset within the
+      // layer's block (channel-major), or a plain pointer for 1x1 outputs.
+      bool shortWrite = xy == 1;
+      int64_t base = firstOutput ? 0 : written;
+      int64_t offs = 0, ptr = base;
+      size_t idx = 0;
+      while (idx < emit.size()) {
+        uint32_t readAddr = emit[idx].first;
+        SmallVector<int> shifts;
+        size_t sc = 0;
+        while (idx + sc < emit.size() && emit[idx + sc].first == readAddr) {
+          shifts.push_back(emit[idx + sc].second);
+          ++sc;
+        }
+        int64_t deltaR = 4;
+        if (idx + sc < emit.size())
+          deltaR = int64_t(emit[idx + sc].first) - int64_t(emit[idx].first);
+        size_t run = 0;
+        while (idx + sc * (run + 1) < emit.size() &&
+               int64_t(emit[idx + sc * (run + 1)].first) -
+                       int64_t(emit[idx + sc * run].first) ==
+                   deltaR)
+          ++run;
+        for (size_t k = 0; k <= run; ++k) {
+          uint32_t a = uint32_t(int64_t(readAddr) + int64_t(k) * deltaR);
+          for (int s : shifts) {
+            int64_t o = shortWrite ? ptr++ : base + offs + xy * s;
+            byteSrc[o] = {a, unsigned(s)};
+          }
+          if (!shortWrite)
+            ++offs;
+        }
+        idx += (run + 1) * sc;
+        if (!shortWrite && idx < emit.size() && sc > 1)
+          offs += xy * (sc - 1);
+      }
+    }
+    written += l.outC * xy * l.outputWidth / 8;
+    firstOutput = false;
+  }
+
+  auto sameInstance = [&](uint32_t a, uint32_t b) {
+    std::optional<DataPos> p = dataPos(a), q = dataPos(b);
+    return p && q && p->group == q->group && p->instance == q->instance;
+  };
+  for (auto &[o, a] : wordSrc)
+    if (!dataPos(a))
+      return program.emitError("unload source 0x")
+             << llvm::utohexstr(a) << " is outside data memory";
+
+  // Ops in output order: word runs with a constant source step...
+  std::vector<std::pair<int64_t, Operation *>> ops;
+  {
+    auto it = wordSrc.begin();
+    while (it != wordSrc.end()) {
+      int64_t out0 = it->first;
+      uint32_t a0 = it->second;
+      int64_t n = 1, step = 0;
+      auto jt = std::next(it);
+      while (jt != wordSrc.end() && jt->first == out0 + 4 * n &&
+             sameInstance(a0, jt->second)) {
+        int64_t d = int64_t(jt->second) - int64_t(std::prev(jt)->second);
+        if (step == 0) {
+          if (d <= 0 || d % 4)
+            break;
+          step = d / 4;
+        } else if (d != 4 * step) {
+          break;
+        }
+        ++n;
+        ++jt;
+      }
+      auto op = builder.create<hw::UnloadWordsOp>(
+          program.getLoc(), builder.getI64IntegerAttr(a0),
+          builder.getI64IntegerAttr(n),
+          builder.getI64IntegerAttr(step ? step : 1),
+          builder.getI64IntegerAttr(out0));
+      ops.push_back({out0, op});
+      it = jt;
+    }
+  }
+  // ... and byte scatters: words with the same lanes shifted by a constant.
+  std::map<uint32_t, std::array<int64_t, 4>> lanes;
+  for (auto &[o, src] : byteSrc) {
+    if (!dataPos(src.first))
+      return program.emitError("unload source 0x")
+             << llvm::utohexstr(src.first) << " is outside data memory";
+    auto [it, inserted] = lanes.try_emplace(src.first);
+    if (inserted)
+      it->second.fill(-1);
+    it->second[src.second] = o;
+  }
+  {
+    auto it = lanes.begin();
+    while (it != lanes.end()) {
+      uint32_t a0 = it->first;
+      std::array<int64_t, 4> l0 = it->second;
+      int64_t n = 1, step = 0, ostep = 0;
+      auto jt = std::next(it);
+      while (jt != lanes.end()) {
+        auto pt = std::prev(jt);
+        bool sameShape = true;
+        for (int k = 0; k < 4; ++k)
+          sameShape &= (jt->second[k] < 0) == (l0[k] < 0);
+        if (!sameShape || !sameInstance(a0, jt->first))
+          break;
+        std::optional<int64_t> delta;
+        bool one = true;
+        for (int k = 0; k < 4; ++k) {
+          if (jt->second[k] < 0)
+            continue;
+          int64_t dd = jt->second[k] - pt->second[k];
+          if (delta && *delta != dd)
+            one = false;
+          delta = dd;
+        }
+        if (!one || !delta)
+          break;
+        int64_t d = int64_t(jt->first) - int64_t(pt->first);
+        if (step == 0) {
+          if (d <= 0 || d % 4 || *delta < 0)
+            break;
+          step = d / 4;
+          ostep = *delta;
+        } else if (d != 4 * step || *delta != ostep) {
+          break;
+        }
+        ++n;
+        ++jt;
+      }
+      int64_t firstOut = INT64_MAX;
+      for (int64_t x : l0)
+        if (x >= 0)
+          firstOut = std::min(firstOut, x);
+      auto op = builder.create<hw::UnloadBytesOp>(
+          program.getLoc(), builder.getI64IntegerAttr(a0),
+          builder.getI64IntegerAttr(n),
+          builder.getI64IntegerAttr(step ? step : 1),
+          builder.getDenseI64ArrayAttr(ArrayRef<int64_t>(l0.data(), 4)),
+          builder.getI64IntegerAttr(ostep ? ostep : 1));
+      ops.push_back({firstOut, op});
+      it = jt;
+    }
+  }
+  // Keep the ops in output-buffer order.
+  llvm::stable_sort(ops, [](auto &a, auto &b) { return a.first < b.first; });
+  for (auto &[o, op] : ops)
+    op->moveBefore(&program.getBody().front(),
+                   program.getBody().front().end());
+  return success();
+}
+
+} // namespace
+
+LogicalResult lower::buildImages(hw::ProgramOp program,
+                                 const NetworkFacts &facts,
+                                 const LowerOptions &opts) {
+  return ImageWriter(program, facts, opts).run();
+}

@@ -1,0 +1,618 @@
+//===- LowerToHWRegisters.cpp - Register stores of the generated code -----===//
+//
+// cnn_enable/init/configure/start, the interrupt handler, cnn_stop,
+// cnn_continue and cnn_disable as ordered tornado_hw stores. The values
+// follow the izer's rules (docs/lowering.md, "Registers"); field positions
+// come from the device's register tables, so a device with another layout
+// only changes lib/Target.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LowerToHW.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+using namespace tornado;
+using namespace tornado::lower;
+using target::Reg;
+
+namespace {
+
+class RegisterWriter {
+public:
+  RegisterWriter(hw::ProgramOp program, const NetworkFacts &facts,
+                 const LowerOptions &opts)
+      : program(program), facts(facts), opts(opts), dev(*facts.dev),
+        builder(program.getContext()) {}
+
+  LogicalResult run();
+
+private:
+  hw::ProgramOp program;
+  const NetworkFacts &facts;
+  const LowerOptions &opts;
+  const target::Device &dev;
+  OpBuilder builder;
+  bool failedAny = false;
+
+  //===--- Helpers -------------------------------------------------------===//
+
+  void beginFunc(hw::FuncKind kind) {
+    builder.setInsertionPointToEnd(&program.getBody().front());
+    auto func = builder.create<hw::FuncOp>(
+        program.getLoc(), hw::FuncKindAttr::get(builder.getContext(), kind));
+    builder.setInsertionPointToEnd(&func.getBody().emplaceBlock());
+  }
+  bool has(Reg r) const { return dev.findRegister(r) != nullptr; }
+  bool hasField(Reg r, StringRef field) const {
+    const target::RegisterInfo *info = dev.findRegister(r);
+    return info && info->findField(field);
+  }
+  /// Bit position of `field` of register `r` (must exist on the device).
+  unsigned lsb(Reg r, StringRef field) const {
+    const target::RegisterInfo *info = dev.findRegister(r);
+    const target::BitField *f = info ? info->findField(field) : nullptr;
+    if (!f)
+      llvm::report_fatal_error(llvm::Twine("register field ") +
+                               target::registerName(r) + "." + field +
+                               " missing from the device table");
+    return f->lsb;
+  }
+  uint64_t put(Reg r, StringRef field, uint64_t v) const {
+    return v << lsb(r, field);
+  }
+  uint64_t address(Reg r, unsigned group, unsigned slot = 0) {
+    llvm::Expected<uint32_t> a = dev.registerAddress(r, group, slot);
+    if (!a) {
+      program.emitError("register address: ") << llvm::toString(a.takeError());
+      failedAny = true;
+      return 0;
+    }
+    return *a;
+  }
+  void emitWrite(uint64_t addr, uint64_t value,
+                 hw::WriteMode mode = hw::WriteMode::set) {
+    builder.create<hw::WriteOp>(
+        program.getLoc(), builder.getI64IntegerAttr(addr),
+        builder.getI64IntegerAttr(value & 0xffffffffu),
+        hw::WriteModeAttr::get(builder.getContext(), mode));
+  }
+  /// The izer skips stores of 0 unless forced (or --write-zero-registers).
+  void write(Reg r, unsigned group, unsigned slot, uint64_t value,
+             bool force = false) {
+    if (value == 0 && !force && !opts.writeZeroRegisters)
+      return;
+    emitWrite(address(r, group, slot), value);
+  }
+  void poll(Reg r, unsigned group, uint32_t mask, uint32_t value) {
+    builder.create<hw::PollOp>(program.getLoc(),
+                               builder.getI64IntegerAttr(address(r, group)),
+                               builder.getI64IntegerAttr(mask),
+                               builder.getI64IntegerAttr(value));
+  }
+  void sysWrite(hw::SysReg reg, uint64_t value,
+                hw::WriteMode mode = hw::WriteMode::set) {
+    builder.create<hw::SysWriteOp>(
+        program.getLoc(), hw::SysRegAttr::get(builder.getContext(), reg),
+        builder.getI64IntegerAttr(value),
+        hw::WriteModeAttr::get(builder.getContext(), mode));
+  }
+  uint64_t groupBits(uint64_t mask, unsigned group) const {
+    return (mask >> (group * dev.processorsPerGroup())) & 0xffff;
+  }
+  bool pipelineOff() const {
+    return dev.hasFeature(target::Feature::Pipeline) && !opts.pipeline;
+  }
+  /// Words per data-memory instance step as the write pointer counts them
+  /// (the izer's INSTANCE_SIZE: instance stride / 16).
+  uint64_t instanceSize() const { return dev.dataInstanceStride() / 16; }
+  /// Group mask of the used groups (power domains).
+  unsigned groupMask() const {
+    unsigned m = 0;
+    for (unsigned g : facts.groupsUsed)
+      m |= 1u << g;
+    return m;
+  }
+
+  //===--- Functions ---------------------------------------------------===//
+  void enable();
+  void init();
+  void configure();
+  void configureLayer(const HwLayer &l, unsigned group, unsigned gindex,
+                      bool localSource);
+  /// The control value cnn_start builds before adding per-group bits.
+  uint64_t startControl() const;
+  void start();
+  void isr();
+  void stopAndContinue();
+  void disable();
+};
+
+void RegisterWriter::enable() {
+  beginFunc(hw::FuncKind::enable);
+  unsigned mask = groupMask();
+  unsigned all = (1u << dev.numGroups()) - 1;
+  sysWrite(hw::SysReg::gcfr_reg3, 0xf);  // reset
+  sysWrite(hw::SysReg::gcfr_reg1, mask); // memory mask
+  sysWrite(hw::SysReg::gcfr_reg0, mask); // power
+  // The izer's default load-switch delay: 10 ms where the groups need it.
+  if (dev.kind() == target::DeviceKind::MAX78002)
+    builder.create<hw::DelayOp>(program.getLoc(),
+                                builder.getI64IntegerAttr(10000));
+  sysWrite(hw::SysReg::gcfr_reg2, ~mask & all); // isolation
+  sysWrite(hw::SysReg::gcfr_reg3, 0);
+  builder.create<hw::ClockEnableOp>(program.getLoc());
+}
+
+void RegisterWriter::disable() {
+  beginFunc(hw::FuncKind::disable);
+  builder.create<hw::ClockDisableOp>(program.getLoc());
+  sysWrite(hw::SysReg::gcfr_reg3, 0xf);
+  sysWrite(hw::SysReg::gcfr_reg2, 0xf, hw::WriteMode::bit_or);
+  sysWrite(hw::SysReg::gcfr_reg0, 0);
+  sysWrite(hw::SysReg::gcfr_reg1, 0);
+  sysWrite(hw::SysReg::gcfr_reg3, 0);
+}
+
+void RegisterWriter::init() {
+  beginFunc(hw::FuncKind::init);
+  const bool clear = dev.needs(target::Requirement::RegisterClear);
+  std::optional<target::SramTestCommand> clearCmd =
+      clear ? dev.registerClear(facts.anyBias) : std::nullopt;
+  if (clearCmd) {
+    uint64_t ctl = put(Reg::Control, "ClkEn", 1);
+    if (pipelineOff())
+      ctl |= put(Reg::Control, "PipelineOff", 1);
+    for (unsigned g : facts.groupsUsed)
+      write(Reg::Control, g, 0, ctl);
+  }
+  // AON control: always stored (ready select 0).
+  emitWrite(dev.aonControlAddress(), 0);
+  if (clearCmd) {
+    for (unsigned g : facts.groupsUsed)
+      write(Reg::SramControl, g, 0, dev.defaultSramControl());
+    for (unsigned g : facts.groupsUsed)
+      write(Reg::SramTest, g, 0, clearCmd->start);
+    for (unsigned g : facts.groupsUsed)
+      poll(Reg::SramTest, g, clearCmd->doneMask, clearCmd->doneMask);
+    for (unsigned g : facts.groupsUsed)
+      write(Reg::SramTest, g, 0, 0, /*force=*/true);
+  }
+  unsigned layers = facts.layers.size();
+  for (unsigned g : facts.groupsUsed) {
+    // Stopped state machine, clocks on; FIFO and express loading as the
+    // program uses them.
+    uint64_t ctl = put(Reg::Control, "ClkEn", 1);
+    if (opts.fifo)
+      ctl |= put(Reg::Control, "FifoEn", 1);
+    if (opts.mexpress)
+      ctl |= put(Reg::Control, "MExpress", 1);
+    if (pipelineOff())
+      ctl |= put(Reg::Control, "PipelineOff", 1);
+    write(Reg::Control, g, 0, ctl);
+    if (!clear)
+      write(Reg::SramControl, g, 0, dev.defaultSramControl());
+    uint64_t count = put(Reg::LayerCount, "LastLayer", layers - 1);
+    write(Reg::LayerCount, g, 0, count);
+  }
+}
+
+void RegisterWriter::configure() {
+  beginFunc(hw::FuncKind::configure);
+  for (const HwLayer &l : facts.layers) {
+    // Output written from the group's own processors ("local source") when
+    // the output processors of a group have gaps that the time-slot offset
+    // cannot express.
+    bool localSource = false;
+    for (unsigned g : facts.groupsUsed) {
+      uint64_t gmap = l.outProcs & (0xffffull << (g * 16));
+      if (llvm::popcount(gmap) <= 1)
+        continue;
+      int gapMin = 64, gapMax = 0;
+      int p = ffs64(gmap);
+      while (p < fls64(gmap)) {
+        uint64_t above = gmap & ~((2ull << p) - 1);
+        int gap = ffs64(above) - p - 1;
+        gapMin = std::min(gapMin, gap);
+        gapMax = std::max(gapMax, gap);
+        p += gap + 1;
+      }
+      localSource = gapMin != gapMax || (gapMax > 0 && !l.conv);
+      if (localSource)
+        break;
+    }
+    for (auto [gindex, g] : llvm::enumerate(facts.groupsUsed))
+      configureLayer(l, g, gindex, localSource);
+  }
+
+  // FIFO control: which FIFOs carry input channels.
+  if (opts.fifo) {
+    const HwLayer &first = facts.layers[facts.startLayer];
+    uint64_t v = 0x02 << 2 | 0x02 << 7;
+    if (dev.needs(target::Requirement::FifoCpl))
+      v |= 1u << 11;
+    for (int64_t i = 0; i < first.geom.inChannels; ++i)
+      if (first.procs & (1ull << ((i % 4) * 16)))
+        v |= 1u << (i % 4 + 12);
+    write(Reg::FifoControl, 0, 0, v);
+  }
+}
+
+void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
+                                    unsigned gindex, bool localSource) {
+  const unsigned ll = l.index;
+  const unsigned share = dev.processorsPerDataInstance();
+  const int64_t inExpand = l.geom.inPasses;
+  const int64_t outExpand = l.geom.outPasses;
+  const bool first = gindex == 0;
+  const unsigned quant = l.conv ? l.bits : 8;
+
+  // Time slots of pass-through layers.
+  int64_t tscntMax = 0;
+  if (!l.conv) {
+    for (unsigned g : facts.groupsUsed) {
+      int pop = llvm::popcount(groupBits(l.procs, g));
+      if (pop)
+        tscntMax = std::max<int64_t>(
+            tscntMax, floorDiv(pop * int64_t(l.outputWidth) / 8 - 1, 4));
+    }
+  }
+
+  // Rows and columns.
+  int64_t inRow = l.inH, inCol = l.inW;
+  if (l.flatten) {
+    inRow = l.poolH;
+    inCol = l.poolW;
+  } else if (l.kind == LayerOpKind::conv_transpose2d) {
+    inRow = l.strideH * l.inH;
+    inCol = l.strideH * l.inW;
+  }
+  uint64_t rows, cols;
+  if (hasField(Reg::Rows, "Diff")) {
+    int64_t diff = inRow - floorDiv(inRow - l.poolH - l.poolDH + 1, l.poolSH) *
+                               l.poolSH;
+    rows = inRow - diff;
+    int64_t colDiff =
+        l.kind == LayerOpKind::conv1d
+            ? 1
+            : inCol - floorDiv(inCol - l.poolW - l.poolDW + 1, l.poolSW) *
+                          l.poolSW;
+    int64_t step = (colDiff + (l.poolSH - 1) * inCol) * (l.readGap + 1) *
+                   l.operands * inExpand;
+    rows |= put(Reg::Rows, "Diff", step);
+    if (l.padH > 0)
+      rows |= put(Reg::Rows, "PadEn", 1) |
+              put(Reg::Rows, "PadMinusOne", l.padH - 1);
+    int64_t cdiff = inCol - floorDiv(inCol - l.poolW - l.poolDW + 1, l.poolSW) *
+                                l.poolSW;
+    cols = (inCol - cdiff) | put(Reg::Columns, "Diff", cdiff);
+    if (l.padW > 0)
+      cols |= put(Reg::Columns, "PadEn", 1) |
+              put(Reg::Columns, "PadMinusOne", l.padW - 1);
+  } else {
+    rows = (inRow - 1 + 2 * l.padH) | put(Reg::Rows, "Pad", l.padH);
+    cols = (inCol - 1 + 2 * l.padW) | put(Reg::Columns, "Pad", l.padW);
+  }
+  write(Reg::Rows, group, ll, rows);
+  write(Reg::Columns, group, ll, cols);
+
+  // Pooling.
+  uint64_t prow = (l.poolH - 1) * l.poolDH, pcol = (l.poolW - 1) * l.poolDW;
+  if (hasField(Reg::PoolRows, "DilationMinusOne")) {
+    prow |= put(Reg::PoolRows, "DilationMinusOne", l.poolDH - 1);
+    pcol |= put(Reg::PoolColumns, "DilationMinusOne", l.poolDW - 1);
+  }
+  write(Reg::PoolRows, group, ll, prow);
+  write(Reg::PoolColumns, group, ll, pcol);
+
+  uint64_t stride;
+  if (l.kind == LayerOpKind::conv_transpose2d)
+    stride = 0;
+  else if (l.poolSH > 1)
+    stride = l.poolSH - 1;
+  else
+    stride = l.strideH - 1;
+  if (hasField(Reg::Stride, "MultiPassStride"))
+    stride |= put(Reg::Stride, "MultiPassStride",
+                  l.poolSH * l.operands * inExpand * (l.readGap + 1));
+  write(Reg::Stride, group, ll, stride);
+
+  // Write pointer: output offset plus the memory instance of the first
+  // output processor.
+  const unsigned shift = lsb(Reg::WritePtrBase, "Instance");
+  uint64_t wptr = l.outOffset / 4;
+  if (!localSource) {
+    int64_t instance;
+    if (l.conv)
+      instance = ffs64(l.outProcs) & ~int64_t(share - 1);
+    else if (l.outProcs & (0xffffull << (group * 16)))
+      instance = ffs64(l.outProcs & (0xffffull << (group * 16))) &
+                 ~int64_t(share - 1);
+    else
+      instance = 0;
+    wptr |= (instance % share) * instanceSize() |
+            uint64_t(instance / share) << shift;
+  } else {
+    int64_t instance =
+        ffs64(l.outProcs >> (group * share)) & ~int64_t(share - 1);
+    wptr |= (instance + group * share) * instanceSize();
+  }
+  write(Reg::WritePtrBase, group, ll, wptr);
+
+  uint64_t toffs = 0;
+  if (l.kind == LayerOpKind::conv2d || l.kind == LayerOpKind::linear) {
+    if (l.kh == 1 && l.kw == 1)
+      toffs = 1;
+  } else if (!l.conv) {
+    toffs = (llvm::popcount(l.procs) > 4 || (l.operands > 1 && inExpand > 1))
+                ? instanceSize() * 4
+                : instanceSize();
+  }
+  write(Reg::WritePtrTimeSlotOffset, group, ll, toffs);
+  if (l.conv)
+    write(Reg::WritePtrMaskOffset, group, ll, 1ull << shift);
+  uint64_t choffs = 0;
+  if (outExpand > 1)
+    choffs = (l.outputWidth / 8) * (l.writeGap + 1);
+  write(Reg::WritePtrChannelOffset, group, ll, choffs);
+  write(Reg::ReadPtrBase, group, ll, l.inOffset / 4);
+
+  // Layer control.
+  uint64_t lctl = put(Reg::LayerControl, "Master", 1);
+  if (l.activation == Activation::relu)
+    lctl |= put(Reg::LayerControl, "ReluEn", 1);
+  if (!l.poolAvg)
+    lctl |= put(Reg::LayerControl, "MaxPoolEn", 1);
+  if (l.poolH > 1 || l.poolW > 1)
+    lctl |= put(Reg::LayerControl, "PoolEn", 1);
+  if (l.bigData)
+    lctl |= put(Reg::LayerControl, "Parallel", 1);
+  if (!localSource)
+    lctl |= put(Reg::LayerControl, "SramLSrc", 1);
+  if (l.outputWidth != 8)
+    lctl |= put(Reg::LayerControl, "BigDWrt", 1);
+  if (l.conv && first && l.op.getGroups() == 1) {
+    // Partial sums of the other groups that process this layer (and the
+    // group holding the bias) are added in.
+    uint64_t sources = 0;
+    for (unsigned t = facts.groupsUsed.front() + 1; t < dev.numGroups(); ++t)
+      if (groupBits(l.procs, t))
+        sources |= 1u << t;
+    if (l.biasGroup && *l.biasGroup != group)
+      sources |= 1u << *l.biasGroup;
+    lctl |= put(Reg::LayerControl, "CnnSiEn", sources);
+  }
+  if (l.conv && hasField(Reg::LayerControl, "KernelRowsMinusOne")) {
+    lctl |= put(Reg::LayerControl, "KernelRowsMinusOne", l.kh - 1);
+    lctl |= put(Reg::LayerControl, "KernelColsMinusOne", l.kw - 1);
+  }
+  write(Reg::LayerControl, group, ll, lctl);
+
+  // Layer control 2: input passes, write-pointer increment, output span.
+  int64_t flattenProd = 0, inExp;
+  if (l.flatten) {
+    flattenProd = inExpand * l.pooledH * l.pooledW - 1;
+    inExp = flattenProd & 0x0f;
+  } else {
+    inExp = inExpand - 1;
+  }
+  uint64_t lctl2 =
+      put(Reg::LayerControl2, "XpchMax",
+          uint64_t(fls64(l.outProcs) -
+                   (ffs64(l.outProcs) & ~int64_t(share - 1))) *
+              quant) |
+      inExp;
+  int64_t wptrSkip =
+      l.conv ? outExpand * (l.writeGap + 1) - 1 : int64_t(l.writeGap);
+  lctl2 |= put(Reg::LayerControl2, "WptrInc", wptrSkip);
+  write(Reg::LayerControl2, group, ll, lctl2);
+
+  // Kernel-memory bit range.
+  int64_t kl = 0, koffs = 0, onedSad = 0;
+  if (l.conv) {
+    kl = (l.kernCount - 1) * quant;
+    int64_t ksize = l.kh * l.kw;
+    int64_t col = l.kernelColumn.value_or(0);
+    koffs = (9 * col) / ksize;
+    onedSad = (9 * col) % ksize;
+    koffs *= 8;
+  }
+  if (has(Reg::MaskMax)) {
+    if (l.conv) {
+      write(Reg::MaskMax, group, ll, kl + koffs);
+      write(Reg::MaskStart, group, ll, koffs);
+    } else {
+      write(Reg::MaskStart, group, ll, (outExpand - 1) * 8);
+    }
+  } else {
+    uint64_t v = l.conv ? (put(Reg::MaskCount, "Start", koffs) |
+                           put(Reg::MaskCount, "Max", kl + koffs))
+                        : uint64_t((outExpand - 1) * 8);
+    write(Reg::MaskCount, group, ll, v);
+  }
+  if (has(Reg::OutputChannels)) {
+    uint64_t v = l.conv ? uint64_t(l.kernOchan - 1) : uint64_t(tscntMax);
+    write(Reg::OutputChannels, group, ll, v);
+  }
+
+  // One-dimensional / time-slot / element-wise control.
+  uint64_t oned = tscntMax;
+  if (l.kind == LayerOpKind::conv1d)
+    oned |= put(Reg::OneD, "OnedWidth", l.kh) | put(Reg::OneD, "OnedEn", 1);
+  else if (((l.kind == LayerOpKind::conv2d ||
+             l.kind == LayerOpKind::linear) &&
+            l.kh == 1 && l.kw == 1) ||
+           (!l.conv && l.operands == 1))
+    oned |= put(Reg::OneD, "OnedWidth", 1);
+  if (l.operands > 1) {
+    target::EltwiseOp e = target::EltwiseOp::Add;
+    switch (*l.eltwise) {
+    case EltwiseKind::add:
+      e = target::EltwiseOp::Add;
+      break;
+    case EltwiseKind::sub:
+      e = target::EltwiseOp::Sub;
+      break;
+    case EltwiseKind::bitwise_or:
+      e = target::EltwiseOp::Or;
+      break;
+    case EltwiseKind::bitwise_xor:
+      e = target::EltwiseOp::Xor;
+      break;
+    }
+    oned |= put(Reg::OneD, "EwiseEn", 1) |
+            put(Reg::OneD, "EwiseFunc", target::Device::eltwiseCode(e)) |
+            put(Reg::OneD, "EwiseCnt", l.operands - 1);
+    if ((l.poolH > 1 || l.poolW > 1) && l.poolFirst)
+      oned |= put(Reg::OneD, "PrePool", 1);
+    if (l.conv)
+      oned |= put(Reg::OneD, "EwiseConv", 1);
+  }
+  oned |= put(Reg::OneD, "OnedSad", onedSad);
+  write(Reg::OneD, group, ll, oned);
+
+  // TRAM pointer.
+  uint64_t tptr;
+  if (l.kind == LayerOpKind::conv1d ||
+      ((l.kind == LayerOpKind::conv2d || l.kind == LayerOpKind::linear) &&
+       l.kh == 1 && l.kw == 1)) {
+    tptr = flattenProd >= 16 ? (uint64_t(flattenProd) << 16 |
+                                uint64_t(2 * flattenProd + 1))
+                             : 0;
+  } else {
+    tptr = l.tramMax - 1;
+  }
+  write(Reg::TramPtr, group, ll, tptr);
+
+  // Post-processing: weight size, output shift, bias, flags.
+  uint64_t post = 0;
+  if (l.conv) {
+    if (std::optional<unsigned> code = dev.weightSizeCode(l.weightBits))
+      post |= put(Reg::Post, "WeightSize", *code);
+  }
+  if (l.outputShift < 0)
+    post |= put(Reg::Post, "Shift", -l.outputShift) |
+            put(Reg::Post, "ShiftRight", 1);
+  else
+    post |= put(Reg::Post, "Shift", l.outputShift);
+  if (l.biasGroup && *l.biasGroup == group)
+    post |= put(Reg::Post, "BiasEn", 1) | l.biasOffset;
+  if (!l.conv)
+    post |= l.operands == 1
+                ? put(Reg::Post, "TsEn", 1) | put(Reg::Post, "OneXOne", 1)
+                : put(Reg::Post, "TsEn", 1);
+  if (l.activation == Activation::abs)
+    post |= put(Reg::Post, "OutAbs", 1);
+  if (flattenProd >= 16)
+    post |= put(Reg::Post, "FlattenEn", 1) |
+            put(Reg::Post, "XpmpCnt", flattenProd >> 4);
+  if (l.kind == LayerOpKind::conv_transpose2d)
+    post |= put(Reg::Post, "DeconvEn", 1);
+  write(Reg::Post, group, ll, post);
+
+  // Processor and kernel enables.
+  uint64_t ena = groupBits(l.procs, group);
+  if (l.conv)
+    ena = ena << 16 | ena;
+  write(Reg::Enables, group, ll, ena);
+
+  // A first layer reading the FIFOs (without streaming) starts once the
+  // whole frame has arrived: pixels (CHW: words) times the pool height on
+  // devices with the original streaming formulas.
+  if (opts.fifo && ll == facts.startLayer) {
+    int64_t start = l.inH * l.inW;
+    if (l.bigData)
+      start = (start + 3) / 4;
+    if (!dev.needs(target::Requirement::NewStreaming))
+      start *= l.poolH;
+    write(Reg::StreamStart, group, ll, start);
+  }
+
+  // Input frame size when the first layer reads the FIFOs.
+  if (opts.fifo && ll == facts.startLayer) {
+    uint64_t v = l.inH * l.inW;
+    if (l.bigData)
+      v = (v + 3) / 4;
+    write(Reg::InputFrameSize, group, 0, v);
+  }
+}
+
+uint64_t RegisterWriter::startControl() const {
+  uint64_t v = put(Reg::Control, "ClkEn", 1);
+  if (facts.anyStreaming)
+    v |= put(Reg::Control, "StreamEn", 1);
+  if (opts.avgPoolRounding)
+    v |= put(Reg::Control, "PoolRnd", 1);
+  if (opts.fifo)
+    v |= put(Reg::Control, "ExtSync", 4); // bit 11: external sync
+  if (opts.fifo && facts.anyStreaming)
+    v |= put(Reg::Control, "LilBuf", 1);
+  if (opts.mexpress)
+    v |= put(Reg::Control, "MExpress", 1);
+  if (pipelineOff())
+    v |= put(Reg::Control, "PipelineOff", 1);
+  return v;
+}
+
+void RegisterWriter::start() {
+  beginFunc(hw::FuncKind::start);
+  uint64_t val = startControl();
+  const HwLayer &firstLayer = facts.layers[facts.startLayer];
+  unsigned g0 = facts.groupsUsed.front();
+  for (unsigned g : facts.groupsUsed) {
+    uint64_t fval = 0;
+    if (opts.fifo)
+      fval = put(Reg::Control, "FifoEn", 1);
+    if (g != g0)
+      fval |= put(Reg::Control, "CnnEn", 1);
+    // External sync: 4 | first used group.
+    fval |= put(Reg::Control, "ExtSync", 4 | g0);
+    write(Reg::Control, g, 0, val | fval);
+  }
+  builder.create<hw::TimerStartOp>(program.getLoc());
+  if (opts.fifo && (firstLayer.procs & (0xfull << (g0 * 16))))
+    val |= put(Reg::Control, "FifoEn", 1);
+  write(Reg::Control, g0, 0, val | put(Reg::Control, "CnnEn", 1));
+}
+
+void RegisterWriter::isr() {
+  beginFunc(hw::FuncKind::isr);
+  uint64_t clear = put(Reg::Control, "CnnIrq", 1) | put(Reg::Control, "CnnEn", 1);
+  if (facts.anyStreaming)
+    clear |= put(Reg::Control, "StreamEn", 1);
+  for (unsigned g : facts.groupsUsed)
+    emitWrite(address(Reg::Control, g), ~clear & 0xffffffffu,
+              hw::WriteMode::bit_and);
+  builder.create<hw::TimerStopOp>(program.getLoc());
+}
+
+void RegisterWriter::stopAndContinue() {
+  unsigned g0 = facts.groupsUsed.front();
+  uint64_t run = put(Reg::Control, "CnnEn", 1);
+  beginFunc(hw::FuncKind::stop);
+  emitWrite(address(Reg::Control, g0), ~run & 0xffffffffu,
+            hw::WriteMode::bit_and);
+  beginFunc(hw::FuncKind::resume);
+  emitWrite(address(Reg::Control, g0), run, hw::WriteMode::bit_or);
+}
+
+LogicalResult RegisterWriter::run() {
+  enable();
+  init();
+  configure();
+  start();
+  isr();
+  stopAndContinue();
+  disable();
+  return failure(failedAny);
+}
+
+} // namespace
+
+LogicalResult lower::buildRegisterFunctions(hw::ProgramOp program,
+                                            const NetworkFacts &facts,
+                                            const LowerOptions &opts) {
+  return RegisterWriter(program, facts, opts).run();
+}

@@ -1,0 +1,380 @@
+//===- tornadoc.cpp - izer-compatible Tornado driver -----------------------===//
+//
+// Accepts ai8xize.py's command line so users switch with one word:
+//
+//   tornadoc --test-dir out --prefix mnist --checkpoint-file ck.pth.tar \
+//            --config-file net.yaml --device MAX78000 --softmax ...
+//
+// Phases: import (YAML + weights + sample input) -> placement passes ->
+// lowering to the register-level program -> C emission, plus the reference
+// interpreter for the known answer. Beyond the izer: --timing,
+// --emit-ir-after=PASS, and a per-layer report after every compile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "tornado/Dialect/HW/IR/HWDialect.h"
+#include "tornado/Dialect/HW/IR/HWOps.h"
+#include "tornado/Dialect/Tornado/IR/TornadoOps.h"
+#include "tornado/Emit/EmitC.h"
+#include "tornado/Import/ImportNetwork.h"
+#include "tornado/Interpreter/Executor.h"
+#include "tornado/KnownAnswer/KnownAnswer.h"
+#include "tornado/Transforms/Passes.h"
+#include "Report.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace mlir;
+using namespace tornado;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::OptionCategory izerCat("izer-compatible options");
+cl::OptionCategory tornadoCat("Tornado options");
+
+template <typename T>
+using Opt = cl::opt<T>;
+
+// Inputs and outputs.
+Opt<std::string> configFile("config-file", cl::desc("YAML network description"),
+                            cl::value_desc("file"), cl::cat(izerCat));
+Opt<std::string> checkpointFile("checkpoint-file",
+                                cl::desc("Quantized checkpoint (.pth.tar)"),
+                                cl::value_desc("file"), cl::cat(izerCat));
+Opt<std::string> sampleInput("sample-input", cl::desc("Sample input (.npy)"),
+                             cl::value_desc("file"), cl::cat(izerCat));
+Opt<std::string> device("device", cl::desc("MAX78000 (85) or MAX78002 (87)"),
+                        cl::init("MAX78000"), cl::cat(izerCat));
+Opt<std::string> testDir("test-dir", cl::desc("Output folder"),
+                         cl::value_desc("dir"), cl::init("."),
+                         cl::cat(izerCat));
+Opt<std::string> prefix("prefix", cl::desc("Project name (a subfolder)"),
+                        cl::value_desc("name"), cl::cat(izerCat));
+Opt<std::string> boardName("board-name", cl::desc("Board for the project"),
+                           cl::init("EvKit_V1"), cl::cat(izerCat));
+// Code shape.
+Opt<bool> softmax("softmax", cl::desc("Run softmax on the output"),
+                  cl::cat(izerCat));
+Opt<bool> fifo("fifo", cl::desc("Load the input through the FIFOs"),
+               cl::cat(izerCat));
+Opt<bool> fastFifo("fast-fifo", cl::desc("Use the fast FIFO (RISC-V)"),
+                   cl::cat(izerCat));
+Opt<bool> fastFifoQuad("fast-fifo-quad", cl::desc("Fast FIFO, quad mode"),
+                       cl::cat(izerCat));
+Opt<bool> riscv("riscv", cl::desc("Drive the accelerator from RISC-V"),
+                cl::cat(izerCat));
+Opt<bool> riscvDebug("riscv-debug", cl::desc("RISC-V debug support"),
+                     cl::cat(izerCat));
+Opt<bool> riscvFlash("riscv-flash", cl::desc("RISC-V code in flash"),
+                     cl::cat(izerCat));
+Opt<bool> riscvCache("riscv-cache", cl::desc("RISC-V cache"),
+                     cl::cat(izerCat));
+Opt<bool> riscvExclusive("riscv-exclusive",
+                         cl::desc("RISC-V uses the SRAM exclusively"),
+                         cl::cat(izerCat));
+Opt<bool> mexpress("mexpress", cl::desc("Express kernel loading (default)"),
+                   cl::cat(izerCat));
+Opt<bool> noMexpress("no-mexpress", cl::desc("Plain kernel loading"),
+                     cl::cat(izerCat));
+Opt<bool> compactData("compact-data", cl::desc("memcpy input (default)"),
+                      cl::cat(izerCat));
+Opt<bool> noCompactData("no-compact-data", cl::desc("Inline input stores"),
+                        cl::cat(izerCat));
+Opt<bool> newKernelLoader("new-kernel-loader",
+                          cl::desc("One KERNELS table (default)"),
+                          cl::cat(izerCat));
+Opt<bool> oldKernelLoader("old-kernel-loader",
+                          cl::desc("One kernel array per processor"),
+                          cl::cat(izerCat));
+Opt<bool> mlator("mlator", cl::desc("Unload through the byte swapper"),
+                 cl::cat(izerCat));
+Opt<bool> unload("unload", cl::desc("Generate cnn_unload (default)"),
+                 cl::cat(izerCat));
+Opt<bool> noUnload("no-unload", cl::desc("No cnn_unload"), cl::cat(izerCat));
+Opt<bool> noKat("no-kat", cl::desc("No known-answer test"), cl::cat(izerCat));
+Opt<std::string> timer("timer", cl::desc("Timer measuring the inference"),
+                       cl::value_desc("n"), cl::cat(izerCat));
+Opt<bool> noTimer("no-timer", cl::desc("No timer"), cl::cat(izerCat));
+Opt<std::string> boost("boost", cl::desc("Boost circuit port.pin"),
+                       cl::value_desc("port.pin"), cl::cat(izerCat));
+Opt<unsigned> maxCheckLines("max-checklines",
+                            cl::desc("Known-answer words to check"),
+                            cl::init(0), cl::cat(izerCat));
+cl::alias maxVerifyLength("max-verify-length", cl::aliasopt(maxCheckLines),
+                          cl::cat(izerCat));
+Opt<bool> overlapData("overlap-data",
+                      cl::desc("Allow layers' data to overlap"),
+                      cl::cat(izerCat));
+Opt<bool> zeroSram("zero-sram", cl::desc("Rely on the memory self-test to "
+                                         "zero kernels"),
+                   cl::cat(izerCat));
+Opt<bool> energy("energy", cl::desc("Measure energy"), cl::cat(izerCat));
+Opt<bool> avgPoolRounding("avg-pool-rounding",
+                          cl::desc("Round average pooling"), cl::cat(izerCat));
+Opt<unsigned> outputWidth("output-width",
+                          cl::desc("Final layer output width (8 or 32)"),
+                          cl::init(0), cl::cat(izerCat));
+Opt<unsigned> startLayer("start-layer", cl::desc("First layer to run"),
+                         cl::init(0), cl::cat(izerCat));
+Opt<int> stopAfter("stop-after", cl::desc("Last layer to run"), cl::init(-1),
+                   cl::cat(izerCat));
+Opt<unsigned> weightStart("weight-start",
+                          cl::desc("First kernel-memory column"), cl::init(0),
+                          cl::cat(izerCat));
+// Diagnostics and housekeeping (accepted; Tornado has nothing to do for
+// them or prints its report anyway).
+Opt<bool> verbose("verbose", cl::desc("Print the per-layer report"),
+                  cl::cat(izerCat));
+Opt<bool> displayCheckpoint("display-checkpoint",
+                            cl::desc("Print the weight summary"),
+                            cl::cat(izerCat));
+Opt<bool> logOpt("log", cl::desc("Accepted for compatibility"),
+                 cl::cat(izerCat));
+Opt<bool> overwrite("overwrite", cl::desc("Overwrite the output folder"),
+                    cl::cat(izerCat));
+Opt<bool> noVersionCheck("no-version-check",
+                         cl::desc("Accepted for compatibility"),
+                         cl::cat(izerCat));
+Opt<bool> rtl("rtl", cl::desc("RTL simulation output (not supported)"),
+              cl::cat(izerCat));
+Opt<bool> rtlPreload("rtl-preload",
+                     cl::desc("RTL preloaded memories (not supported)"),
+                     cl::cat(izerCat));
+
+// Tornado's own.
+Opt<bool> timing("timing", cl::desc("Print the time of every phase"),
+                 cl::cat(tornadoCat));
+cl::list<std::string> emitIrAfter(
+    "emit-ir-after",
+    cl::desc("Write the IR after this pass (or 'import') to "
+             "<out>/ir-after-<pass>.mlir"),
+    cl::value_desc("pass"), cl::cat(tornadoCat));
+cl::list<std::string> searchDirs(
+    "search-dir",
+    cl::desc("Where tests/sample_*.npy and test-network weights are found"),
+    cl::value_desc("dir"), cl::cat(tornadoCat));
+Opt<bool> noReport("no-report", cl::desc("Do not print the layer report"),
+                   cl::cat(tornadoCat));
+
+int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "tornadoc") << message << "\n";
+  return 1;
+}
+
+/// Options the izer accepts that change the generated program in ways this
+/// version cannot produce yet: refuse them instead of silently ignoring.
+std::optional<std::string> unsupportedOption() {
+  if (rtl || rtlPreload)
+    return std::string("--rtl / --rtl-preload (RTL simulation output)");
+  if (stopAfter >= 0)
+    return std::string("--stop-after");
+  if (outputWidth != 0 && outputWidth != 8 && outputWidth != 32)
+    return std::string("--output-width other than 8 or 32");
+  return std::nullopt;
+}
+
+llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return llvm::createStringError(ec, "%s: %s", path.str().c_str(),
+                                   ec.message().c_str());
+  os << text;
+  return llvm::Error::success();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM y(argc, argv);
+  registerTornadoPasses();
+  cl::HideUnrelatedOptions({&izerCat, &tornadoCat});
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Tornado: compile a CNN for the MAX78000/MAX78002 (ai8xize.py "
+      "compatible)\n");
+  if (configFile.empty())
+    return fail("--config-file is required");
+  if (std::optional<std::string> what = unsupportedOption())
+    return fail(*what + " is not supported by this version of tornadoc");
+  if (noMexpress && mexpress)
+    return fail("--mexpress and --no-mexpress contradict each other");
+
+  DefaultTimingManager tm;
+  tm.setEnabled(timing);
+  TimingScope root = tm.getRootScope();
+
+  MLIRContext context;
+  context.loadDialect<TornadoDialect, hw::TornadoHWDialect>();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  SmallString<256> outDir(testDir);
+  if (!prefix.empty())
+    llvm::sys::path::append(outDir, prefix);
+  if (std::error_code ec = llvm::sys::fs::create_directories(outDir))
+    return fail(outDir + ": " + ec.message());
+  auto outPath = [&](llvm::StringRef name) {
+    SmallString<256> p(outDir);
+    llvm::sys::path::append(p, name);
+    return std::string(p);
+  };
+
+  // Import.
+  OwningOpRef<ModuleOp> module;
+  {
+    TimingScope t = root.nest("import");
+    std::string err;
+    auto file = openInputFile(configFile, &err);
+    if (!file)
+      return fail(err);
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    ImportOptions options;
+    options.checkpointFile = checkpointFile;
+    options.sampleInputFile = sampleInput;
+    options.device = device;
+    options.startLayer = startLayer;
+    options.searchDirs.assign(searchDirs.begin(), searchDirs.end());
+    module = importNetwork(sourceMgr, &context, options);
+    if (!module)
+      return 1;
+  }
+  NetworkOp network;
+  module->walk([&](NetworkOp n) { network = n; });
+  if (llvm::is_contained(emitIrAfter, "import")) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    if (llvm::Error e = writeFile(outPath("ir-after-import.mlir"), text))
+      return fail(llvm::toString(std::move(e)));
+  }
+
+  // Placement passes. Passes this build does not have are skipped, and the
+  // report says what the IR lacks.
+  {
+    TimingScope t = root.nest("passes");
+    PassManager pm(&context, ModuleOp::getOperationName(),
+                   OpPassManager::Nesting::Implicit);
+    pm.enableTiming(t);
+    std::string pipeline;
+    for (StringRef pass :
+         {"tornado-place-kernels", "tornado-place-bias"})
+      if (PassInfo::lookup(pass))
+        pipeline += (pipeline.empty() ? "" : ",") + pass.str();
+    if (!overlapData && PassInfo::lookup("tornado-check-hazards"))
+      pipeline += ",tornado-check-hazards";
+    if (!pipeline.empty() &&
+        failed(parsePassPipeline("builtin.module(tornado.network(" +
+                                     pipeline + "))",
+                                 pm)))
+      return fail("cannot build the pass pipeline '" + pipeline + "'");
+    if (!emitIrAfter.empty())
+      pm.enableIRPrinting(
+          [](Pass *, Operation *) { return false; },
+          [](Pass *pass, Operation *) {
+            return llvm::is_contained(emitIrAfter, pass->getArgument());
+          },
+          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
+          /*printAfterOnlyOnFailure=*/false, llvm::errs());
+    if (failed(pm.run(*module)))
+      return 1;
+  }
+
+  // The known answer comes from the reference interpreter.
+  std::vector<interp::Tensor> results;
+  {
+    TimingScope t = root.nest("interpret");
+    interp::ExecOptions options;
+    options.avgPoolRounding = avgPoolRounding;
+    llvm::Expected<std::vector<interp::Tensor>> r =
+        interp::runNetwork(network, {}, options);
+    if (!r)
+      return fail(llvm::toString(r.takeError()));
+    results = std::move(*r);
+  }
+  if (!noKat) {
+    TimingScope t = root.nest("known answer");
+    auto ret = cast<ReturnOp>(network.getBody().front().getTerminator());
+    std::vector<kat::OutputLayer> layers;
+    for (auto [value, tensor] : llvm::zip(ret.getOutputs(), results)) {
+      auto layer = value.getDefiningOp<LayerOp>();
+      if (!layer || !layer.getOutputProcessors() || !layer.getOutOffset())
+        return fail("the known answer needs every output layer placed "
+                    "(output_processors and out_offset)");
+      layers.push_back({&tensor, layer.getOutputProcessors()->getMask(),
+                        (uint32_t)*layer.getOutOffset(),
+                        (unsigned)layer.getOutputWidth(),
+                        (unsigned)layer.getWriteGap().value_or(0)});
+    }
+    std::optional<unsigned> limit;
+    if (maxCheckLines)
+      limit = maxCheckLines;
+    llvm::Expected<std::vector<kat::Record>> records =
+        kat::knownAnswer(network.getTarget(), layers, limit);
+    if (!records)
+      return fail(llvm::toString(records.takeError()));
+    if (llvm::Error e = writeFile(outPath("sampleoutput.h"),
+                                  kat::renderSampleOutput(*records)))
+      return fail(llvm::toString(std::move(e)));
+  }
+
+  // Lowering and C emission need the register-level lowering pass.
+  bool emitted = false;
+  if (PassInfo::lookup("tornado-lower-to-hw")) {
+    TimingScope t = root.nest("lower and emit");
+    PassManager pm(&context, ModuleOp::getOperationName(),
+                   OpPassManager::Nesting::Implicit);
+    std::string options;
+    llvm::raw_string_ostream os(options);
+    os << "fifo=" << (fifo ? "true" : "false")
+       << " fast-fifo=" << (fastFifo ? "true" : "false")
+       << " mexpress=" << (noMexpress ? "false" : "true")
+       << " softmax=" << (softmax ? "true" : "false")
+       << " kat=" << (noKat ? "false" : "true")
+       << " unload=" << (noUnload ? "false" : "true")
+       << " riscv=" << (riscv ? "true" : "false")
+       << " old-kernel-loader=" << (oldKernelLoader ? "true" : "false")
+       << " compact-data=" << (noCompactData ? "false" : "true")
+       << " timer=" << (noTimer || timer.empty() ? "-1" : timer.getValue());
+    if (failed(parsePassPipeline("builtin.module(tornado-lower-to-hw{" +
+                                     options + "})",
+                                 pm)))
+      return fail("cannot configure tornado-lower-to-hw");
+    if (failed(pm.run(*module)))
+      return 1;
+    if (failed(emit::emitC(*module, llvm::errs(), outDir)))
+      return 1;
+    emitted = true;
+  }
+
+  {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    if (llvm::Error e = writeFile(outPath(prefix.empty() ? "network.mlir"
+                                                         : prefix + ".mlir"),
+                                  text))
+      return fail(llvm::toString(std::move(e)));
+  }
+  if (!noReport)
+    driver::printReport(network, results, llvm::outs());
+  if (!emitted)
+    llvm::outs() << "note: this build has no lowering to the register level "
+                    "(tornado-lower-to-hw); wrote the placed IR and the "
+                    "known answer to "
+                 << outDir << "\n";
+  return 0;
+}

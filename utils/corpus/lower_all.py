@@ -1,0 +1,184 @@
+"""Lowers every corpus network to C and compares the hardware state with the izer's.
+
+usage: lower_all.py BUILD_BIN SOURCE_ROOT [--min N] [--case SUBSTR] [--all]
+                    [--jobs N] [--keep DIR] [-v]
+
+For each MANIFEST case the izer built for MAX78000/MAX78002 (not RTL
+simulation, not CMSIS-NN): import the network (tornado-translate), place
+kernels and bias, run tornado-lower-to-hw with the pass options that mirror
+the case's izer flags, emit C (tornado-emit --emit-c-dir) and compare with
+the reference folder using tornado-conform. Prints one line per case that
+is not identical, then per category "N of M equal" and "N of M cases
+identical". By default a representative subset runs (about a minute);
+--all or TORNADO_FULL_CONFORM=1 runs every case. Exits 1 when fewer than
+--min cases are identical, 77 (skipped) without the corpus.
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import corpus
+
+CATEGORIES = ["registers", "kernels", "bias", "input", "output", "api", "unload"]
+
+# Cases run by default: every code shape the lowering handles (CHW/HWC,
+# both devices, loaders, FIFO, 32-bit and 8-bit outputs, multi-pass,
+# flatten, element-wise, pass-through).
+SUBSET = {
+    ("MAX78000", "mnist"), ("MAX78002", "mnist"),
+    ("MAX78000", "cifar-10"), ("MAX78002", "cifar-10"),
+    ("MAX78000", "kws20_v3"), ("MAX78000", "cats-dogs"),
+    ("MAX78000", "options/mnist-no-mexpress"), ("MAX78000", "options/mnist-old-kernel-loader"),
+    ("MAX78000", "options/cifar-10-fifo"), ("MAX78000", "options/mnist-fifo"),
+    ("MAX78000", "tests/test-pooling"), ("MAX78000", "tests/test-eltwise"),
+    ("MAX78000", "tests/test-multipass"), ("MAX78002", "tests/test-pooling"),
+}
+
+RTL_FLAGS = ("--rtl", "--rtl-preload", "--rtl-preload-weights", "--block-mode")
+
+
+def pass_options(case):
+    """tornado-lower-to-hw options mirroring the izer flags of `case`."""
+    opts = []
+    if case.opt("--prefix"):
+        opts.append(f"prefix={case.opt('--prefix')}")
+    if case.opt("--fifo") or case.opt("--fast-fifo"):
+        opts.append("fifo=true")
+    if case.opt("--no-mexpress"):
+        opts.append("mexpress=false")
+    if case.opt("--old-kernel-loader"):
+        opts.append("old-kernel-loader=true")
+    # The izer measures energy with the power monitor instead of a timer.
+    if case.opt("--timer") is not None and not case.opt("--energy"):
+        opts.append(f"timer={case.opt('--timer')}")
+    for flag, opt in (("--softmax", "softmax=true"), ("--no-kat", "kat=false"),
+                      ("--no-unload", "unload=false"), ("--riscv", "riscv=true"),
+                      ("--avg-pool-rounding", "avg-pool-rounding=true"),
+                      ("--no-pipeline", "pipeline=false"),
+                      ("--write-zero-registers", "write-zero-registers=true")):
+        if case.opt(flag):
+            opts.append(opt)
+    if case.opt("--max-checklines"):
+        opts.append(f"max-checklines={case.opt('--max-checklines')}")
+    return opts
+
+
+def placement_options(case):
+    kopts = f"weight-start={case.opt('--weight-start', 0)}"
+    if case.opt("--old-kernel-loader"):
+        kopts += " new-kernel-loader=false"
+    if case.opt("--no-deduplicate-weights"):
+        kopts += " deduplicate=false"
+    return kopts
+
+
+def short(text, n=160):
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return (lines[0] if lines else "?")[:n]
+
+
+def run_case(args, conf, case, work):
+    """Returns (case, {category: equal?} or None, message)."""
+    ref = os.path.join(conf, case.folder)
+    out = os.path.join(work, case.device + "_" + case.name.replace("/", "_"))
+    os.makedirs(out, exist_ok=True)
+    cmd = [os.path.join(args.bin, "tornado-translate"), "--import-yaml",
+           os.path.join(conf, case.opt("--config-file")), "--device", case.device,
+           "--search-dir", os.path.join(conf, "inputs")]
+    for flag in ("--checkpoint-file", "--sample-input"):
+        if case.opt(flag):
+            cmd += [flag, os.path.join(conf, case.opt(flag))]
+    if case.opt("--start-layer"):
+        cmd += ["--start-layer", case.opt("--start-layer")]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode:
+        return case, None, "import: " + short(r.stderr)
+    lower = " ".join(pass_options(case))
+    pipeline = (f"builtin.module(tornado.network(tornado-place-kernels{{{placement_options(case)}}},"
+                f"tornado-place-bias),tornado-lower-to-hw{{{lower}}})")
+    hw = os.path.join(out, "program.mlir")
+    r = subprocess.run([os.path.join(args.bin, "tornado-opt"), f"--pass-pipeline={pipeline}",
+                        "-o", hw], input=r.stdout, capture_output=True, text=True)
+    if r.returncode:
+        return case, None, "lower: " + short(r.stderr)
+    cdir = os.path.join(out, "c")
+    r = subprocess.run([os.path.join(args.bin, "tornado-emit"), "--emit-c",
+                        f"--emit-c-dir={cdir}", hw], capture_output=True, text=True)
+    if r.returncode:
+        return case, None, "emit: " + short(r.stderr)
+    r = subprocess.run([sys.executable, os.path.join(conf, "tornado-conform"), ref, cdir,
+                        "--json"], capture_output=True, text=True)
+    try:
+        report = json.loads(r.stdout)
+    except ValueError:
+        return case, None, "tornado-conform: " + short(r.stderr or r.stdout)
+    result = {c: report["categories"].get(c, {}).get("status") == "equal" for c in CATEGORIES}
+    bad = [c for c in CATEGORIES if not result[c]]
+    return case, result, ("differs: " + ", ".join(bad)) if bad else ""
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("bin")
+    p.add_argument("source_root")
+    p.add_argument("--min", type=int, default=0, help="ratchet: identical cases needed")
+    p.add_argument("--case", help="only cases whose name contains this")
+    p.add_argument("--all", action="store_true", help="every case (TORNADO_FULL_CONFORM=1)")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--keep", help="keep the generated programs and C in this folder")
+    p.add_argument("-v", "--verbose", action="store_true")
+    args = p.parse_args()
+    conf = corpus.shared_dir(args.source_root)
+    if not os.path.isdir(conf):
+        print("skipped: no conformance corpus at", conf)
+        return corpus.SKIP
+    full = args.all or os.environ.get("TORNADO_FULL_CONFORM") == "1"
+
+    cases = []
+    for case in corpus.load_cases(conf):
+        if case.device not in ("MAX78000", "MAX78002"):
+            continue  # CMSIS-NN software output
+        if any(case.opt(f) for f in RTL_FLAGS):
+            continue
+        if not os.path.exists(os.path.join(conf, case.folder, "cnn.c")):
+            continue
+        if args.case and args.case not in case.name:
+            continue
+        if not full and not args.case and (case.device, case.name) not in SUBSET:
+            continue
+        cases.append(case)
+
+    work = args.keep or tempfile.mkdtemp(prefix="lower-all-")
+    counts = {c: 0 for c in CATEGORIES}
+    identical = 0
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = [pool.submit(run_case, args, conf, c, work) for c in cases]
+            results = [f.result() for f in futures]
+        for case, result, msg in results:
+            if result is not None:
+                for c in CATEGORIES:
+                    counts[c] += result[c]
+                if all(result.values()):
+                    identical += 1
+            if msg:
+                print(f"FAIL {case.device} {case.name}: {msg}")
+            elif args.verbose:
+                print(f"ok   {case.device} {case.name}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    m = len(cases)
+    for c in CATEGORIES:
+        print(f"{c:10} {counts[c]} of {m} equal")
+    print(f"{identical} of {m} cases identical")
+    return 0 if identical >= args.min else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
