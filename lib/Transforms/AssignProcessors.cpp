@@ -189,6 +189,11 @@ LogicalResult AssignProcessorsPass::decideGroup(LayerOp consumer) {
   std::optional<unsigned> anchor;
   if (auto p = consumer.getProcessorsAttr())
     anchor = llvm::countr_zero(p.getMask());
+  for (unsigned k = 0; k < ins.size(); ++k) {
+    auto producer = ins[k].getDefiningOp<LayerOp>();
+    if (!masks.count(ins[k]) && producer && producer.getOutputProcessorsAttr())
+      setMask(ins[k], producer.getOutputProcessorsAttr().getMask());
+  }
   for (unsigned k = 0; k < ins.size() && !anchor; ++k)
     if (auto it = masks.find(ins[k]); it != masks.end()) {
       unsigned lo = llvm::countr_zero(it->second);
@@ -226,8 +231,16 @@ LogicalResult AssignProcessorsPass::decideGroup(LayerOp consumer) {
 LogicalResult AssignProcessorsPass::decideOutput(LayerOp layer) {
   Value r = layer.getOutput();
   if (auto p = layer.getOutputProcessorsAttr()) {
-    if (!masks.count(r))
-      setMask(r, p.getMask());
+    if (masks.count(r) && masks[r] != p.getMask()) {
+      InFlightDiagnostic diag = layer.emitError()
+          << "cannot honour output_processors 0x" << hex(p.getMask(), 16)
+          << " of layer " << quote(layer) << ": its readers need 0x"
+          << hex(masks[r], 16);
+      for (LayerOp u : info.users.lookup(r))
+        diag.attachNote(u.getLoc()) << "read by layer " << quote(u);
+      return failure();
+    }
+    setMask(r, p.getMask());
   }
   if (!masks.count(r)) {
     SmallVector<LayerOp, 2> users = info.users.lookup(r);

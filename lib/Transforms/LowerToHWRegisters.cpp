@@ -247,7 +247,8 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   const int64_t inExpand = l.geom.inPasses;
   const int64_t outExpand = l.geom.outPasses;
   const bool first = gindex == 0;
-  const unsigned quant = l.conv ? l.bits : 8;
+  // Weight width as the izer counts it (0 for layers without weights).
+  const unsigned quant = l.conv ? l.bits : 0;
 
   // Time slots of pass-through layers.
   int64_t tscntMax = 0;
@@ -492,11 +493,14 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     if (std::optional<unsigned> code = dev.weightSizeCode(l.weightBits))
       post |= put(Reg::Post, "WeightSize", *code);
   }
-  if (l.outputShift < 0)
-    post |= put(Reg::Post, "Shift", -l.outputShift) |
+  // The field holds the total shift: output_shift plus the implicit shift
+  // of narrow weights (8 - bits).
+  int64_t totalShift = l.outputShift + (l.conv ? 8 - l.bits : 0);
+  if (totalShift < 0)
+    post |= put(Reg::Post, "Shift", -totalShift) |
             put(Reg::Post, "ShiftRight", 1);
   else
-    post |= put(Reg::Post, "Shift", l.outputShift);
+    post |= put(Reg::Post, "Shift", totalShift);
   if (l.biasGroup && *l.biasGroup == group)
     post |= put(Reg::Post, "BiasEn", 1) | l.biasOffset;
   if (!l.conv)

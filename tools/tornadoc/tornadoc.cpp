@@ -129,8 +129,9 @@ Opt<unsigned> outputWidth("output-width",
                           cl::init(0), cl::cat(izerCat));
 Opt<unsigned> startLayer("start-layer", cl::desc("First layer to run"),
                          cl::init(0), cl::cat(izerCat));
-Opt<int> stopAfter("stop-after", cl::desc("Last layer to run"), cl::init(-1),
-                   cl::cat(izerCat));
+// libLLVM already owns --stop-after; main() renames the izer's spelling.
+Opt<int> stopAfter("izer-stop-after", cl::desc("Last layer to run (--stop-after)"),
+                   cl::init(-1), cl::cat(izerCat));
 Opt<unsigned> weightStart("weight-start",
                           cl::desc("First kernel-memory column"), cl::init(0),
                           cl::cat(izerCat));
@@ -202,8 +203,16 @@ int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   registerTornadoPasses();
   cl::HideUnrelatedOptions({&izerCat, &tornadoCat});
+  // izer flags whose names LLVM's own options already use.
+  std::vector<std::string> argStorage(argv, argv + argc);
+  for (std::string &arg : argStorage)
+    if (arg == "--stop-after" || llvm::StringRef(arg).starts_with("--stop-after="))
+      arg.replace(0, 2, "--izer-");
+  std::vector<const char *> args;
+  for (const std::string &arg : argStorage)
+    args.push_back(arg.c_str());
   cl::ParseCommandLineOptions(
-      argc, argv,
+      args.size(), args.data(),
       "Tornado: compile a CNN for the MAX78000/MAX78002 (ai8xize.py "
       "compatible)\n");
   if (configFile.empty())
@@ -277,9 +286,7 @@ int main(int argc, char **argv) {
     if (!overlapData && PassInfo::lookup("tornado-check-hazards"))
       pipeline += ",tornado-check-hazards";
     if (!pipeline.empty() &&
-        failed(parsePassPipeline("builtin.module(tornado.network(" +
-                                     pipeline + "))",
-                                 pm)))
+        failed(parsePassPipeline("tornado.network(" + pipeline + ")", pm)))
       return fail("cannot build the pass pipeline '" + pipeline + "'");
     if (!emitIrAfter.empty())
       pm.enableIRPrinting(
@@ -331,35 +338,6 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(std::move(e)));
   }
 
-  // Lowering and C emission need the register-level lowering pass.
-  bool emitted = false;
-  if (PassInfo::lookup("tornado-lower-to-hw")) {
-    TimingScope t = root.nest("lower and emit");
-    PassManager pm(&context, ModuleOp::getOperationName(),
-                   OpPassManager::Nesting::Implicit);
-    std::string options;
-    llvm::raw_string_ostream os(options);
-    os << "fifo=" << (fifo ? "true" : "false")
-       << " fast-fifo=" << (fastFifo ? "true" : "false")
-       << " mexpress=" << (noMexpress ? "false" : "true")
-       << " softmax=" << (softmax ? "true" : "false")
-       << " kat=" << (noKat ? "false" : "true")
-       << " unload=" << (noUnload ? "false" : "true")
-       << " riscv=" << (riscv ? "true" : "false")
-       << " old-kernel-loader=" << (oldKernelLoader ? "true" : "false")
-       << " compact-data=" << (noCompactData ? "false" : "true")
-       << " timer=" << (noTimer || timer.empty() ? "-1" : timer.getValue());
-    if (failed(parsePassPipeline("builtin.module(tornado-lower-to-hw{" +
-                                     options + "})",
-                                 pm)))
-      return fail("cannot configure tornado-lower-to-hw");
-    if (failed(pm.run(*module)))
-      return 1;
-    if (failed(emit::emitC(*module, llvm::errs(), outDir)))
-      return 1;
-    emitted = true;
-  }
-
   {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -369,8 +347,36 @@ int main(int argc, char **argv) {
                                   text))
       return fail(llvm::toString(std::move(e)));
   }
+  // The lowering replaces the network: report on it first.
   if (!noReport)
     driver::printReport(network, results, llvm::outs());
+  // Lowering and C emission need the register-level lowering pass.
+  bool emitted = false;
+  if (PassInfo::lookup("tornado-lower-to-hw")) {
+    TimingScope t = root.nest("lower and emit");
+    PassManager pm(&context, ModuleOp::getOperationName(),
+                   OpPassManager::Nesting::Implicit);
+    std::string options;
+    llvm::raw_string_ostream os(options);
+    os << "prefix=" << (prefix.empty() ? "network" : prefix.getValue())
+       << " fifo=" << (fifo ? "true" : "false")
+       << " mexpress=" << (noMexpress ? "false" : "true")
+       << " softmax=" << (softmax ? "true" : "false")
+       << " kat=" << (noKat ? "false" : "true")
+       << " unload=" << (noUnload ? "false" : "true")
+       << " riscv=" << (riscv ? "true" : "false")
+       << " old-kernel-loader=" << (oldKernelLoader ? "true" : "false")
+       << " avg-pool-rounding=" << (avgPoolRounding ? "true" : "false")
+       << " timer=" << (noTimer || timer.empty() ? "-1" : timer.getValue());
+    if (failed(parsePassPipeline("tornado-lower-to-hw{" + options + "}", pm)))
+      return fail("cannot configure tornado-lower-to-hw");
+    if (failed(pm.run(*module)))
+      return 1;
+    if (failed(emit::emitC(*module, llvm::errs(), outDir)))
+      return 1;
+    emitted = true;
+  }
+
   if (!emitted)
     llvm::outs() << "note: this build has no lowering to the register level "
                     "(tornado-lower-to-hw); wrote the placed IR and the "

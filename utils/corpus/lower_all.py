@@ -159,17 +159,17 @@ def main():
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = [pool.submit(run_case, args, conf, c, work) for c in cases]
-            results = [f.result() for f in futures]
-        for case, result, msg in results:
-            if result is not None:
-                for c in CATEGORIES:
-                    counts[c] += result[c]
-                if all(result.values()):
-                    identical += 1
-            if msg:
-                print(f"FAIL {case.device} {case.name}: {msg}")
-            elif args.verbose:
-                print(f"ok   {case.device} {case.name}")
+            for future in concurrent.futures.as_completed(futures):
+                case, result, msg = future.result()
+                if result is not None:
+                    for c in CATEGORIES:
+                        counts[c] += result[c]
+                    if all(result.values()):
+                        identical += 1
+                if msg:
+                    print(f"FAIL {case.device} {case.name}: {msg}", flush=True)
+                elif args.verbose:
+                    print(f"ok   {case.device} {case.name}", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
