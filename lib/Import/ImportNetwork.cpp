@@ -12,6 +12,7 @@
 #include "tornado/Import/ImportNetwork.h"
 #include "tornado/Dialect/Tornado/IR/TornadoOps.h"
 #include "tornado/Import/NetworkConfig.h"
+#include "tornado/Import/OnnxImport.h"
 #include "tornado/Support/Checkpoint.h"
 #include "tornado/Support/Npy.h"
 #include "mlir/IR/Builders.h"
@@ -75,6 +76,7 @@ private:
 
   std::optional<std::string> findFile(StringRef relative);
   LogicalResult readCheckpointWeights(const nc::NetworkConfig &config);
+  LogicalResult readOnnxCheckpointWeights();
   LogicalResult readTestWeights(const nc::NetworkConfig &config);
   LogicalResult readSampleInput(const nc::NetworkConfig &config);
   FailureOr<Value> buildLayer(const nc::ResolvedLayer &layer,
@@ -144,6 +146,9 @@ LogicalResult Importer::readCheckpointWeights(const nc::NetworkConfig &config) {
            "network is `arch: test`";
     return failure();
   }
+  // The izer reads a --checkpoint-file ending in .onnx as an ONNX model.
+  if (isOnnxFile(options.checkpointFile))
+    return readOnnxCheckpointWeights();
   llvm::Expected<Checkpoint> ck = readCheckpoint(options.checkpointFile);
   if (!ck) {
     error(checkpointLoc) << "cannot read the checkpoint: "
@@ -234,6 +239,30 @@ LogicalResult Importer::readCheckpointWeights(const nc::NetworkConfig &config) {
       w.bias = std::move(bias);
       w.biasKey = biasName;
     }
+    weights.push_back(std::move(w));
+  }
+  return success();
+}
+
+/// Weights from the initializers of an ONNX model's Conv/Gemm nodes
+/// (docs/onnx.md). The file carries no weight_bits or output_shift; the
+/// izer's width inference stands in for the checkpoint's weight_bits.
+LogicalResult Importer::readOnnxCheckpointWeights() {
+  llvm::Expected<std::vector<OnnxWeightLayer>> layers =
+      readOnnxWeightsFile(options.checkpointFile);
+  if (!layers) {
+    error(checkpointLoc) << "cannot read the ONNX weights: "
+                         << llvm::toString(layers.takeError());
+    return failure();
+  }
+  for (OnnxWeightLayer &l : *layers) {
+    WeightLayer w;
+    w.key = l.key;
+    w.shape.assign(l.shape.begin(), l.shape.end());
+    w.values = std::move(l.values);
+    w.bias = std::move(l.bias);
+    w.biasKey = l.biasKey;
+    w.weightBits = l.weightBits;
     weights.push_back(std::move(w));
   }
   return success();
@@ -492,7 +521,7 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
     int64_t channels = shape[0];
     int64_t perChannel = type.getNumElements() / std::max<int64_t>(1, channels);
     int64_t wantPerChannel = is1d ? want[1] : want[1] * want[2];
-    if (perChannel == wantPerChannel && ArrayRef(shape).drop_front() !=
+    if (perChannel >= wantPerChannel && ArrayRef(shape).drop_front() !=
                                             ArrayRef(want).drop_front()) {
       SmallVector<int64_t, 3> newShape(want);
       newShape[0] = channels;

@@ -48,6 +48,7 @@ struct AssignOffsetsPass
   std::optional<std::pair<unsigned, unsigned>> conflict(Group &g, int64_t base);
   LogicalResult place(Group &g);
   Footprint footprintAt(unsigned tensor, int64_t offset);
+  LogicalResult checkReadGaps();
   void apply();
 
   NetworkInfo info;
@@ -90,8 +91,13 @@ LogicalResult AssignOffsetsPass::join(unsigned t, unsigned gi, int64_t delta,
     groups[gi].gaps.push_back(gap);
     return success();
   }
-  if (groupOf[t] == int(gi) && deltaOf[t] == delta)
+  if (groupOf[t] == int(gi) && deltaOf[t] == delta) {
+    Group &g = groups[gi];
+    for (unsigned k = 0; k < g.members.size(); ++k)
+      if (g.members[k] == t)
+        g.gaps[k] = std::max(g.gaps[k], gap);
     return success();
+  }
   InFlightDiagnostic diag = consumer.emitError()
       << "cannot place the inputs of layer " << quote(consumer)
       << " automatically: " << tensors[t].label()
@@ -271,6 +277,37 @@ LogicalResult AssignOffsetsPass::place(Group &g) {
   return success();
 }
 
+LogicalResult AssignOffsetsPass::checkReadGaps() {
+  for (LayerOp layer : info.layers) {
+    bool interleaved = layer.getInputs().size() > 1 &&
+                       (layer.getEltwise() || inputShapeOf(layer).passes > 1);
+    if (interleaved || layer.getReadGap())
+      continue;
+    LayerOp producer = sourceOf(layer.getInputs()[0]).getDefiningOp<LayerOp>();
+    int64_t gap = producer ? producer.getWriteGap().value_or(0) : 0;
+    if (gap == 0)
+      continue;
+    // The map is interleaved with another operand: skip those words.
+    if (info.dev->hasFeature(target::Feature::MultipassReadGap)) {
+      layer.setReadGapAttr(
+          IntegerAttr::get(IntegerType::get(&getContext(), 64), gap));
+      continue;
+    }
+    InFlightDiagnostic diag = layer.emitError()
+        << "cannot place the input of layer " << quote(layer) << ": layer "
+        << quote(producer) << " writes it with write_gap " << gap
+        << " and " << info.dev->name() << " cannot skip words when reading "
+        << "(read_gap)";
+    for (LayerOp u : info.users.lookup(producer.getOutput()))
+      if (u != layer)
+        diag.attachNote(u.getLoc())
+            << "layer " << quote(u) << " reads it interleaved with other "
+            << "operands";
+    return failure();
+  }
+  return success();
+}
+
 void AssignOffsetsPass::apply() {
   auto i64 = [&](int64_t v) {
     return IntegerAttr::get(IntegerType::get(&getContext(), 64), v);
@@ -350,6 +387,8 @@ void AssignOffsetsPass::runOnOperation() {
       return signalPassFailure();
   }
   apply();
+  if (failed(checkReadGaps()))
+    return signalPassFailure();
 }
 
 } // namespace

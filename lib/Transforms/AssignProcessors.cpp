@@ -67,6 +67,23 @@ int64_t kernelWords(LayerOp layer) {
   return (kernels * kernelBytes * bits + 71) / 72;
 }
 
+/// Reports inputs of unequal size to a concatenation that interleaves.
+LogicalResult unequalInputs(LayerOp layer) {
+  InputShape in = inputShapeOf(layer);
+  InFlightDiagnostic diag = layer.emitError()
+      << "cannot place the inputs of layer " << quote(layer)
+      << ": a concatenation of " << in.channels << " channels takes "
+      << in.passes << " passes, so every input must have " << in.perPass
+      << " channels";
+  for (auto [k, v] : llvm::enumerate(layer.getInputs())) {
+    Operation *p = sourceOf(v).getDefiningOp();
+    diag.attachNote(p ? p->getLoc() : layer.getLoc())
+        << "input #" << k << " has "
+        << cast<ShapedType>(v.getType()).getDimSize(0) << " channels";
+  }
+  return failure();
+}
+
 struct AssignProcessorsPass
     : public tornado::impl::AssignProcessorsBase<AssignProcessorsPass> {
   using AssignProcessorsBase::AssignProcessorsBase;
@@ -151,10 +168,15 @@ LogicalResult AssignProcessorsPass::decideInput(Value arg) {
   if (info.net.getInputFormat() == DataFormat::chw) {
     // One channel per data-memory instance: the loader packs 4 pixels of a
     // channel into each word.
-    if (count > 16)
-      return LayerOp(users.front()).emitError("CHW input with ")
-             << count << " channels per pass needs more than the 16 "
-                "data-memory instances; use HWC input";
+    if (count > 16) {
+      InFlightDiagnostic diag = LayerOp(users.front()).emitError()
+          << "CHW input with " << count
+          << " channels per pass needs more than the 16 data-memory "
+             "instances; use HWC input";
+      diag.attachNote(info.net.getLoc())
+          << "the network input is CHW: one channel per instance";
+      return failure();
+    }
     uint64_t m = 0;
     for (unsigned c = 0; c < count; ++c)
       m |= uint64_t(1) << (4 * c);
@@ -180,6 +202,11 @@ LogicalResult AssignProcessorsPass::decideGroup(LayerOp consumer) {
   }
   if (join == Join::Same)
     total = *llvm::max_element(counts);
+  if (join == Join::Same && !consumer.getEltwise()) {
+    InputShape in = inputShapeOf(consumer);
+    if (llvm::any_of(counts, [&](unsigned c) { return c != in.perPass; }))
+      return unequalInputs(consumer);
+  }
   if (total > 64)
     return consumer.emitError("cannot place the inputs of layer ")
            << quote(consumer) << ": their " << total
@@ -267,17 +294,56 @@ LogicalResult AssignProcessorsPass::decideOutput(LayerOp layer) {
   }
   uint64_t m = masks[r];
   auto want = splitPasses(cast<ShapedType>(r.getType()).getDimSize(0)).second;
-  if (unsigned(llvm::popcount(m)) != want && !layer.getOutputProcessorsAttr())
-    return layer.emitError("output of layer ")
-           << quote(layer) << " needs " << want
-           << " processors per pass but its readers take it from 0x"
-           << hex(m, 16);
+  if (unsigned(llvm::popcount(m)) != want && !layer.getOutputProcessorsAttr()) {
+    InFlightDiagnostic diag = layer.emitError()
+        << "output of layer " << quote(layer) << " needs " << want
+        << " processors per pass but its readers take it from 0x"
+        << hex(m, 16);
+    for (LayerOp u : info.users.lookup(r))
+      diag.attachNote(u.getLoc())
+          << "layer " << quote(u) << " reads processors 0x"
+          << hex(u.getProcessorsAttr() ? u.getProcessorsAttr().getMask() : 0, 16);
+    return failure();
+  }
   if (!layer.getOutputProcessorsAttr())
     layer.setOutputProcessorsAttr(ProcMaskAttr::get(&getContext(), m));
   return success();
 }
 
 LogicalResult AssignProcessorsPass::setProcessors(LayerOp layer) {
+  // The inputs must sit where this layer can read them together.
+  Join join = joinOf(layer);
+  uint64_t seen = 0;
+  for (auto [k, v] : llvm::enumerate(layer.getInputs())) {
+    auto it = masks.find(sourceOf(v));
+    if (it == masks.end() || join == Join::Single)
+      break;
+    uint64_t m = it->second;
+    uint64_t first = masks.lookup(sourceOf(layer.getInputs()[0]));
+    bool bad = join == Join::Same ? m != first
+                                  : (k > 0 && (m & seen || m < seen));
+    seen |= m;
+    if (!bad)
+      continue;
+    InFlightDiagnostic diag = layer.emitError()
+        << "cannot honour the processors of the inputs of layer "
+        << quote(layer) << ": input #" << k << " is on processors 0x"
+        << hex(m, 16) << " but "
+        << (join == Join::Same ? "every operand must be on the first's, 0x" +
+                                     hex(first, 16)
+                               : std::string("a concatenation needs each "
+                                             "input above the previous ones"));
+    if (Operation *p = sourceOf(v).getDefiningOp())
+      diag.attachNote(p->getLoc()) << "input #" << k << " is produced here";
+    return failure();
+  }
+  if (join == Join::Same && !layer.getEltwise()) {
+    // Over 64 channels each input is one pass on the same processors.
+    InputShape in = inputShapeOf(layer);
+    for (Value v : layer.getInputs())
+      if (cast<ShapedType>(v.getType()).getDimSize(0) != in.perPass)
+        return unequalInputs(layer);
+  }
   if (!layer.getProcessorsAttr()) {
     uint64_t m = 0;
     for (Value v : layer.getInputs()) {

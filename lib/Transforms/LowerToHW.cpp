@@ -63,6 +63,9 @@ void LowerToHWPass::runOnOperation() {
   opts.pipeline = pipeline;
   opts.maxCheckLines = maxCheckLines;
   opts.writeZeroRegisters = writeZeroRegisters;
+  opts.zeroSram = zeroSram;
+  opts.energy = energy;
+  opts.startLayer = startLayer;
   if (opts.timer < -1) {
     module.emitError("tornado-lower-to-hw: timer must be -1 (none) or a "
                      "timer number, got ")
@@ -76,6 +79,13 @@ void LowerToHWPass::runOnOperation() {
   }
 
   for (NetworkOp network : networks) {
+    const target::Device &dev = network.getTarget();
+    if (opts.startLayer > dev.maxStartLayer()) {
+      network.emitError("tornado-lower-to-hw: start-layer ")
+          << opts.startLayer << " exceeds the " << dev.name()
+          << " maximum of " << dev.maxStartLayer();
+      return signalPassFailure();
+    }
     FailureOr<NetworkFacts> facts = collectFacts(network, opts);
     if (failed(facts))
       return signalPassFailure();

@@ -38,6 +38,9 @@ struct LowerOptions {
   bool pipeline = true;
   int maxCheckLines = 0;
   bool writeZeroRegisters = false;
+  bool zeroSram = false;
+  bool energy = false;
+  unsigned startLayer = 0;
 };
 
 /// One hardware layer as the register rules see it.
@@ -79,6 +82,9 @@ struct HwLayer {
   unsigned biasOffset = 0;
   bool bigData = false; // CHW input loaded by the input loader
   bool readsInput = false;
+  /// Multi-pass element-wise operation run as one long pass (devices
+  /// that cannot chain more than 2 passes of operands).
+  bool emulateEltwise = false;
   // Derived.
   int64_t tramMax = 1;
   int64_t kernCount = 0, kernOchan = 0, kernLen = 0, kc = 0;

@@ -126,6 +126,13 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
     if (l.eltwise)
       l.operands = op.getOperands().value_or(op.getInputs().size());
 
+    {
+      int64_t ops = l.operands, passes = l.geom.inPasses;
+      l.emulateEltwise =
+          dev.needs(target::Requirement::EmulateEltwiseMultipass) &&
+          ops > 1 && passes > 1 && ops * passes != ops + passes;
+    }
+
     // Input as the hardware reads it.
     if (!op.getInputs().empty()) {
       std::tie(l.inH, l.inW) = spatial(op.getInputs().front().getType());
@@ -300,8 +307,11 @@ LogicalResult lower::buildProgram(hw::ProgramOp program,
     program.setTimerAttr(b.getI32IntegerAttr(opts.timer));
   if (opts.softmax)
     program.setSoftmax(true);
+  if (opts.energy)
+    program.setEnergy(true);
   program.setKat(opts.kat);
-  program.setUnload(opts.unload);
+  // The softmax needs the unloaded outputs: the izer keeps cnn_unload.
+  program.setUnload(opts.unload || opts.softmax);
   if (opts.riscv)
     program.setRiscv(true);
   int64_t outputs = 0;

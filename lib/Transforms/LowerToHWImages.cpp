@@ -42,7 +42,7 @@ public:
       return failure();
     if (opts.kat && failed(expected()))
       return failure();
-    if (opts.unload && failed(unload()))
+    if ((opts.unload || opts.softmax) && failed(unload()))
       return failure();
     return success();
   }
@@ -237,6 +237,12 @@ LogicalResult ImageWriter::kernels() {
   // loader, from its first to its last column).
   for (unsigned p = 0; p < nproc; ++p) {
     auto &pm = mem[p];
+    // After the memory self test kernel memory is zero: skip zero words.
+    if (opts.zeroSram)
+      for (auto it = pm.begin(); it != pm.end();)
+        it = llvm::all_of(it->second.bytes, [](uint8_t b) { return b == 0; })
+                 ? pm.erase(it)
+                 : std::next(it);
     if (pm.empty())
       continue;
     unsigned maxCol = dev.kernelWordsPerProcessor(p);

@@ -194,8 +194,31 @@ void RegisterWriter::init() {
     write(Reg::Control, g, 0, ctl);
     if (!clear)
       write(Reg::SramControl, g, 0, dev.defaultSramControl());
-    uint64_t count = put(Reg::LayerCount, "LastLayer", layers - 1);
+    uint64_t count =
+        put(Reg::LayerCount, "LastLayer", opts.startLayer + layers - 1);
+    if (opts.startLayer)
+      count |= put(Reg::LayerCount, "StartLayer", opts.startLayer);
     write(Reg::LayerCount, g, 0, count);
+  }
+  if (opts.zeroSram) {
+    // Self test of every memory in every group; it leaves them zeroed.
+    for (target::MemoryKind kind :
+         {target::MemoryKind::Data, target::MemoryKind::Kernel,
+          target::MemoryKind::Tram, target::MemoryKind::Bias}) {
+      target::SramTestCommand cmd = dev.memoryTest(kind);
+      for (unsigned g = 0; g < dev.numGroups(); ++g)
+        write(Reg::SramTest, g, 0, cmd.start);
+      for (unsigned g = 0; g < dev.numGroups(); ++g)
+        poll(Reg::SramTest, g, cmd.doneMask, cmd.doneMask);
+      for (unsigned g = 0; g < dev.numGroups(); ++g)
+        builder.create<hw::CheckOp>(
+            program.getLoc(),
+            builder.getI64IntegerAttr(address(Reg::SramTest, g)),
+            builder.getI64IntegerAttr(cmd.errorMask),
+            builder.getI64IntegerAttr(0));
+      for (unsigned g = 0; g < dev.numGroups(); ++g)
+        write(Reg::SramTest, g, 0, 0, /*force=*/true);
+    }
   }
 }
 
@@ -242,7 +265,8 @@ void RegisterWriter::configure() {
 
 void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
                                     unsigned gindex, bool localSource) {
-  const unsigned ll = l.index;
+  // Hardware layer (the program may start at a later layer).
+  const unsigned ll = l.index + opts.startLayer;
   const unsigned share = dev.processorsPerDataInstance();
   const int64_t inExpand = l.geom.inPasses;
   const int64_t outExpand = l.geom.outPasses;
@@ -269,6 +293,9 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   } else if (l.kind == LayerOpKind::conv_transpose2d) {
     inRow = l.strideH * l.inH;
     inCol = l.strideH * l.inW;
+  } else if (!l.conv && l.emulateEltwise) {
+    // All passes of the operands are read as one tall frame.
+    inRow = l.inH * inExpand;
   }
   uint64_t rows, cols;
   if (hasField(Reg::Rows, "Diff")) {
@@ -396,6 +423,8 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   if (l.flatten) {
     flattenProd = inExpand * l.pooledH * l.pooledW - 1;
     inExp = flattenProd & 0x0f;
+  } else if (!l.conv && l.emulateEltwise) {
+    inExp = 0;
   } else {
     inExp = inExpand - 1;
   }
@@ -430,7 +459,8 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   } else {
     uint64_t v = l.conv ? (put(Reg::MaskCount, "Start", koffs) |
                            put(Reg::MaskCount, "Max", kl + koffs))
-                        : uint64_t((outExpand - 1) * 8);
+                 : l.emulateEltwise ? 0
+                                    : uint64_t((outExpand - 1) * 8);
     write(Reg::MaskCount, group, ll, v);
   }
   if (has(Reg::OutputChannels)) {
@@ -525,7 +555,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   // A first layer reading the FIFOs (without streaming) starts once the
   // whole frame has arrived: pixels (CHW: words) times the pool height on
   // devices with the original streaming formulas.
-  if (opts.fifo && ll == facts.startLayer) {
+  if (opts.fifo && l.index == facts.startLayer) {
     int64_t start = l.inH * l.inW;
     if (l.bigData)
       start = (start + 3) / 4;
@@ -535,7 +565,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   }
 
   // Input frame size when the first layer reads the FIFOs.
-  if (opts.fifo && ll == facts.startLayer) {
+  if (opts.fifo && l.index == facts.startLayer) {
     uint64_t v = l.inH * l.inW;
     if (l.bigData)
       v = (v + 3) / 4;

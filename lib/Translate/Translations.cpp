@@ -6,6 +6,7 @@
 #include "tornado/Dialect/Tornado/IR/TornadoDialect.h"
 #include "tornado/Emit/EmitC.h"
 #include "tornado/Import/ImportNetwork.h"
+#include "tornado/Import/OnnxImport.h"
 #include "llvm/Support/CommandLine.h"
 
 using namespace mlir;
@@ -15,7 +16,8 @@ namespace cl = llvm::cl;
 
 // izer-compatible spellings, so the same arguments work for tornadoc.
 cl::opt<std::string> checkpointFile(
-    "checkpoint-file", cl::desc("Quantized PyTorch checkpoint (.pth.tar)"),
+    "checkpoint-file",
+    cl::desc("Quantized PyTorch checkpoint (.pth.tar) or ONNX model (.onnx)"),
     cl::value_desc("file"));
 cl::opt<std::string> sampleInput("sample-input",
                                  cl::desc("Sample input (.npy, CHW)"),
@@ -51,6 +53,21 @@ void tornado::registerTornadoTranslations() {
         options.startLayer = startLayer;
         OwningOpRef<ModuleOp> module =
             importNetwork(sourceMgr, context, options);
+        if (!module)
+          return nullptr;
+        return OwningOpRef<Operation *>(module.release());
+      },
+      [](DialectRegistry &registry) { registry.insert<TornadoDialect>(); });
+  TranslateToMLIRRegistration importOnnx(
+      "import-onnx",
+      "import a quantized ONNX model as graph ops (no YAML needed)",
+      [](llvm::SourceMgr &sourceMgr,
+         MLIRContext *context) -> OwningOpRef<Operation *> {
+        OnnxImportOptions options;
+        options.device = device;
+        options.sampleInputFile = sampleInput;
+        OwningOpRef<ModuleOp> module =
+            importOnnxModel(sourceMgr, context, options);
         if (!module)
           return nullptr;
         return OwningOpRef<Operation *>(module.release());

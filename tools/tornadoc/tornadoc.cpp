@@ -52,7 +52,7 @@ using Opt = cl::opt<T>;
 Opt<std::string> configFile("config-file", cl::desc("YAML network description"),
                             cl::value_desc("file"), cl::cat(izerCat));
 Opt<std::string> checkpointFile("checkpoint-file",
-                                cl::desc("Quantized checkpoint (.pth.tar)"),
+                                cl::desc("Quantized checkpoint (.pth.tar) or ONNX model (.onnx)"),
                                 cl::value_desc("file"), cl::cat(izerCat));
 Opt<std::string> sampleInput("sample-input", cl::desc("Sample input (.npy)"),
                              cl::value_desc("file"), cl::cat(izerCat));

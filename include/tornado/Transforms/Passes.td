@@ -168,6 +168,10 @@ def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
            "keep only the first N+1 known-answer words (--max-checklines); 0: all">,
     Option<"writeZeroRegisters", "write-zero-registers", "bool", "false",
            "also store registers whose value is 0 (--write-zero-registers)">,
+    Option<"startLayer", "start-layer", "unsigned", "0",
+           "hardware layer of the network's first layer (--start-layer)">,
+    Option<"energy", "energy", "bool", "false",
+           "main.c measures energy between the SYS_/CNN_ hooks (--energy)">,
     Option<"zeroSram", "zero-sram", "bool", "false",
            "cnn_init runs the memory self tests, which leave every memory "
            "zeroed; all-zero kernel words are not loaded (--zero-sram)">,

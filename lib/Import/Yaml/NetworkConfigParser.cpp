@@ -16,9 +16,12 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <optional>
+#include <sstream>
 
 using namespace tornado::netcfg;
 using namespace tornado::netcfg::detail;
@@ -93,11 +96,13 @@ private:
   static TypedScalar typed(const YAML::Node &node);
   static std::string describe(const YAML::Node &node);
 
+  /// An integer in [min, max]. A `max` of kMaxSize or kMaxOffset is a
+  /// limit rather than part of the key's range: "must be at most ...".
   std::optional<int64_t> readInt(const Item &item, const YAML::Node &node,
                                  const ConfigLoc &loc, int64_t min,
-                                 int64_t max = INT64_MAX);
+                                 int64_t max = kMaxSize);
   std::optional<int64_t> readInt(const Item &item, int64_t min,
-                                 int64_t max = INT64_MAX) {
+                                 int64_t max = kMaxSize) {
     return readInt(item, item.node, item.valueLoc, min, max);
   }
   std::optional<uint64_t> readMask(const Item &item);
@@ -147,9 +152,77 @@ private:
   void checkNames(NetworkConfig &config);
   void checkDataBufferUsers(NetworkConfig &config);
 
+  /// The collected errors, or `config` if there are none.
+  llvm::Expected<NetworkConfig> finish(NetworkConfig &config);
+
   std::string fileName;
   std::vector<std::pair<ConfigLoc, std::string>> errors;
 };
+
+/// Where the documents of a YAML stream start, found from parser events
+/// without building nodes.
+///
+/// yaml-cpp 0.7's YAML::LoadAll never returns on a token that cannot start
+/// a node at document level, such as a stray ',' (jbeder/yaml-cpp#1040): it
+/// keeps "parsing" an empty document at the same token, allocating a null
+/// node each round. Such a document is recognized here as an empty root
+/// that made no progress since the previous one.
+struct DocumentScanner : YAML::EventHandler {
+  /// Mark of each document's root node (for an empty document: the token
+  /// where it stopped).
+  std::vector<YAML::Mark> roots;
+  std::vector<bool> nullRoots;
+  /// Set when the parser no longer advances.
+  std::optional<YAML::Mark> stuck;
+
+  void OnDocumentStart(const YAML::Mark &) override { depth = 0; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark &mark, YAML::anchor_t) override {
+    node(mark, /*null=*/true);
+  }
+  void OnAlias(const YAML::Mark &mark, YAML::anchor_t) override {
+    node(mark, false);
+  }
+  void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                const std::string &) override {
+    node(mark, false);
+  }
+  void OnSequenceStart(const YAML::Mark &mark, const std::string &,
+                       YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark, false);
+    ++depth;
+  }
+  void OnSequenceEnd() override { --depth; }
+  void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(mark, false);
+    ++depth;
+  }
+  void OnMapEnd() override { --depth; }
+
+private:
+  void node(const YAML::Mark &mark, bool null) {
+    if (depth != 0)
+      return;
+    if (null && !roots.empty() && nullRoots.back() &&
+        roots.back().pos == mark.pos)
+      stuck = mark;
+    roots.push_back(mark);
+    nullRoots.push_back(null);
+  }
+  int depth = 0;
+};
+
+/// Scans at most three documents: enough to know whether there is more
+/// than one, and to see the parser stall. May throw YAML::Exception.
+DocumentScanner scanDocuments(const std::string &input) {
+  std::istringstream stream(input);
+  YAML::Parser parser(stream);
+  DocumentScanner scan;
+  for (int i = 0; i < 3 && !scan.stuck && parser.HandleNextDocument(scan); ++i) {
+  }
+  return scan;
+}
 
 //===----------------------------------------------------------------------===//
 // Scalars
@@ -213,8 +286,12 @@ std::optional<int64_t> Parser::readInt(const Item &item, const YAML::Node &node,
     value =
         s.intNegative ? int64_t(0 - s.intMagnitude) : int64_t(s.intMagnitude);
   if (!fits || value < min || value > max) {
+    bool limit = max == kMaxSize || max == kMaxOffset;
+    bool tooLarge = fits ? value > max : !s.intNegative;
     std::string range;
-    if (max == INT64_MAX)
+    if (limit && tooLarge)
+      range = llvm::formatv("must be at most {0}", max).str();
+    else if (limit)
       range = min == 0 ? "must not be negative"
                        : llvm::formatv("must be at least {0}", min).str();
     else
@@ -473,9 +550,9 @@ void Parser::parseLayerKey(const Item &item, LayerConfig &layer) {
   if (key == "output_processors")
     return store(layer.outputProcessors, item, readMask(item));
   if (key == "in_offset")
-    return store(layer.inOffset, item, readInt(item, 0));
+    return store(layer.inOffset, item, readInt(item, 0, kMaxOffset));
   if (key == "out_offset")
-    return store(layer.outOffset, item, readInt(item, 0));
+    return store(layer.outOffset, item, readInt(item, 0, kMaxOffset));
   if (key == "sequence")
     return store(layer.sequence, item, readInt(item, 0));
   if (key == "snoop_sequence")
@@ -641,7 +718,8 @@ void Parser::parseLayerKey(const Item &item, LayerConfig &layer) {
   if (key == "in_channel_skip")
     return store(layer.inChannelSkip, item, readInt(item, 0));
   if (key == "output_shift")
-    return store(layer.outputShift, item, readInt(item, INT64_MIN));
+    return store(layer.outputShift, item,
+                 readInt(item, -kMaxShift, kMaxShift));
   if (key == "write_gap")
     return store(layer.writeGap, item, readInt(item, 0));
   if (key == "buffer_shift")
@@ -858,7 +936,7 @@ void Parser::parseUnload(const Item &listItem, NetworkConfig &config) {
       else if (item.key == "channels")
         fill(unload.channels, item, readInt(item, 1));
       else if (item.key == "offset")
-        fill(unload.offset, item, readInt(item, 0));
+        fill(unload.offset, item, readInt(item, 0, kMaxOffset));
       else if (item.key == "width") {
         std::optional<int64_t> w = readInt(item, 8, 32);
         if (w && *w != 8 && *w != 32) {
@@ -925,7 +1003,7 @@ void Parser::parseDataBuffer(const Item &listItem, NetworkConfig &config) {
       else if (item.key == "channels")
         fill(buffer.channels, item, readInt(item, 1));
       else if (item.key == "offset")
-        fill(buffer.offset, item, readInt(item, 0));
+        fill(buffer.offset, item, readInt(item, 0, kMaxOffset));
       else if (item.key == "name")
         fill(buffer.name, item, readText(item, /*stringOnly=*/true));
       else if (item.key == "width") {
@@ -1004,11 +1082,24 @@ llvm::Expected<NetworkConfig> Parser::run(llvm::StringRef text) {
   NetworkConfig config;
   config.fileName = fileName;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text.str());
-    if (docs.size() > 1)
-      error(locOf(docs[1].Mark()),
+    std::string input = text.str();
+    DocumentScanner scan = scanDocuments(input);
+    if (scan.stuck) {
+      unsigned char c = scan.stuck->pos < int(input.size())
+                            ? input[scan.stuck->pos]
+                            : 0;
+      error(locOf(*scan.stuck),
+            llvm::isPrint(c)
+                ? llvm::formatv("YAML syntax error: unexpected `{0}`", char(c))
+                      .str()
+                : std::string("YAML syntax error: unexpected character"));
+      return finish(config);
+    }
+    if (scan.roots.size() > 1)
+      error(locOf(scan.roots[1]),
             "expected a single YAML document, found another one here");
-    YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
+    // The first document only (YAML::Load reads one; see scanDocuments).
+    YAML::Node root = YAML::Load(input);
     if (root.IsNull()) {
       error(startOfFile(), "the file is empty; expected a mapping with "
                            "`arch`, `dataset` and `layers`");
@@ -1098,6 +1189,10 @@ llvm::Expected<NetworkConfig> Parser::run(llvm::StringRef text) {
     error(startOfFile(), std::string("cannot read YAML: ") + e.what());
   }
 
+  return finish(config);
+}
+
+llvm::Expected<NetworkConfig> Parser::finish(NetworkConfig &config) {
   if (errors.empty())
     return std::move(config);
   llvm::Error all = llvm::Error::success();

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tornado/Import/NetworkConfig.h"
+#include "YamlScalar.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -631,6 +632,14 @@ void Resolver::walkChannels() {
           Resolved<int64_t> ch = channelsOf(e);
           known &= ch.isKnown();
           total += ch.value;
+          // Repeated concatenation grows without bound; stop it early.
+          if (ch.isKnown() && total > detail::kMaxSize) {
+            error(c.inSequences->valueLoc,
+                  llvm::formatv("layer {0}: concatenating `in_sequences` "
+                                "gives more than {1} channels",
+                                layerStr(ll), detail::kMaxSize));
+            return;
+          }
         }
         if (known)
           set(sum, total, ValueOrigin::Inferred, l.inSequences.loc);
@@ -909,6 +918,14 @@ void Resolver::walkGeometry() {
               llvm::formatv("layer {0}: the output dimension {1} is "
                             "zero (input {2})",
                             layerStr(ll), hwString(out), hwString(pooled)));
+      // Transposed convolutions double the dimensions layer after layer.
+      if (out.h > detail::kMaxSize || out.w > detail::kMaxSize) {
+        error(l.loc, llvm::formatv("layer {0}: the output dimension {1} is "
+                                   "larger than {2}",
+                                   layerStr(ll), hwString(out),
+                                   detail::kMaxSize));
+        return;
+      }
     }
 
     if (l.op.value == LayerOp::None && (l.pad.value.h > 0 || l.pad.value.w > 0))

@@ -21,6 +21,15 @@ namespace tornado {
 namespace netcfg {
 namespace detail {
 
+/// Upper limits on numbers a network description may give: far above what
+/// either device (or the izer's corpus) uses, and small enough that the
+/// resolver's arithmetic on them cannot overflow. Sizes are dimensions,
+/// channel counts, paddings, strides, pools, gaps, groups and sequence
+/// numbers; offsets are data-memory addresses; shifts are output shifts.
+constexpr int64_t kMaxSize = 65535;
+constexpr int64_t kMaxOffset = 0xFFFFFFFF;
+constexpr int64_t kMaxShift = 65535;
+
 enum class ScalarKind { Null, Bool, Int, Float, String };
 
 struct TypedScalar {

@@ -531,9 +531,9 @@ LogicalResult ReshapeOp::verify() {
     return emitOpError("reshaping keeps the element type");
   if (in.getRank() < 1 || out.getRank() < 1 ||
       in.getDimSize(0) != out.getDimSize(0) ||
-      in.getNumElements() != out.getNumElements())
-    return emitOpError("reshaping keeps the channel count and the number of "
-                       "pixels per channel");
+      in.getNumElements() < out.getNumElements())
+    return emitOpError("reshaping keeps the channel count and cannot read "
+                       "more pixels per channel than the input has");
   return success();
 }
 
@@ -667,7 +667,8 @@ LogicalResult LayerOp::verify() {
     if (hasWeights || getBias())
       return emitOpError("a layer without an operation has no weights or bias");
     if (ArrayRef<int64_t>(shape) != outTy.getShape())
-      return emitOpError("result shape must be ") << joinDims(shape);
+      return emitOpError("result shape must be ")
+             << joinDims(shape) << ", not " << joinDims(outTy.getShape());
     if (getActivation() != Activation::none)
       return emitOpError("a layer without an operation cannot have an "
                          "activation");

@@ -220,8 +220,9 @@ def Tornado_ReshapeOp : Tornado_Op<"reshape", [Pure]> {
   let description = [{
     Data memory holds each channel's pixels in order, so a layer may read
     its producer's output with a different spatial shape (the izer's
-    `in_dim`, or a 1D layer reading 2D data). The channel count and the
-    number of pixels per channel stay the same; nothing moves in memory.
+    `in_dim`, or a 1D layer reading 2D data). The channel count stays the
+    same; the result reads the first H x W (or L) pixels of each channel,
+    which may be fewer than the input has. Nothing moves in memory.
 
     ```mlir
     %1 = tornado.reshape %0 : tensor<16x4x4xi8> -> tensor<16x16xi8>

@@ -1,0 +1,91 @@
+// RUN: tornado-opt %s -split-input-file -verify-diagnostics -pass-pipeline='builtin.module(tornado.network(tornado-assign-processors))' -o /dev/null
+
+// Over 64 channels a concatenation interleaves one input per pass, so the
+// inputs must be equal.
+tornado.network @too_wide(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+    attributes {input_format = #tornado.data_format<hwc>} {
+  // expected-note @+1 {{input #0 has 40 channels}}
+  %0 = tornado.layer "a"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<40x4x1x1xi8>}
+      : (tensor<4x4x4xi8>) -> tensor<40x4x4xi8>
+  %1 = tornado.layer "b"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<30x4x1x1xi8>}
+      : (tensor<4x4x4xi8>) -> tensor<30x4x4xi8>
+  // expected-note @+1 {{input #1 has 30 channels}}
+  %2 = tornado.layer "d"(%1) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<30x30x1x1xi8>}
+      : (tensor<30x4x4xi8>) -> tensor<30x4x4xi8>
+  // expected-error @+1 {{cannot place the inputs of layer 'cat': a concatenation of 70 channels takes 2 passes, so every input must have 36 channels}}
+  %3 = tornado.layer "cat"(%0, %2) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x70x1x1xi8>}
+      : (tensor<40x4x4xi8>, tensor<30x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return %3 : tensor<4x4x4xi8>
+}
+
+// -----
+
+// Pinned output processors of two element-wise operands differ.
+tornado.network @operands(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+    attributes {input_format = #tornado.data_format<hwc>} {
+  %0 = tornado.layer "a"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x4x1x1xi8>,
+      output_processors = #tornado.procs<0x00000000000000f0>, pinned = ["output_processors"]}
+      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  // expected-note @+1 {{input #1 is produced here}}
+  %1 = tornado.layer "b"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x4x1x1xi8>,
+      output_processors = #tornado.procs<0x0000000000000f00>, pinned = ["output_processors"]}
+      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  // expected-error @+1 {{cannot honour the processors of the inputs of layer 'sum': input #1 is on processors 0x0000000000000f00 but every operand must be on the first's, 0x00000000000000f0}}
+  %2 = tornado.layer "sum"(%0, %1) {eltwise = #tornado.eltwise<add>}
+      : (tensor<4x4x4xi8>, tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return %2 : tensor<4x4x4xi8>
+}
+
+// -----
+
+// A pinned reader's processors disagree with its producer's pin.
+tornado.network @reader(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+    attributes {input_format = #tornado.data_format<hwc>} {
+  // expected-note @+1 {{input #0 is produced here}}
+  %0 = tornado.layer "a"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x4x1x1xi8>,
+      output_processors = #tornado.procs<0x00000000000000f0>, pinned = ["output_processors"]}
+      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  // expected-error @+1 {{cannot honour the processors of the inputs of layer 'b': input #0 is on processors 0x00000000000000f0 but every operand must be on 0x000000000000000f}}
+  %1 = tornado.layer "b"(%0, %in) {eltwise = #tornado.eltwise<add>,
+      processors = #tornado.procs<0x000000000000000f>, pinned = ["processors"]}
+      : (tensor<4x4x4xi8>, tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return %1 : tensor<4x4x4xi8>
+}
+
+// -----
+
+// CHW input takes one instance per channel: 20 channels do not fit.
+// expected-note @+1 {{the network input is CHW: one channel per instance}}
+tornado.network @chw(%in: tensor<20x4x4xi8>) -> tensor<4x4x4xi8>
+    attributes {input_format = #tornado.data_format<chw>} {
+  // expected-error @+1 {{CHW input with 20 channels per pass needs more than the 16 data-memory instances; use HWC input}}
+  %0 = tornado.layer "l0"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x20x1x1xi8>}
+      : (tensor<20x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return %0 : tensor<4x4x4xi8>
+}
+
+// -----
+
+// The reader's pinned processors hold 8 channels; the map has 4.
+tornado.network @count(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+    attributes {input_format = #tornado.data_format<hwc>} {
+  // expected-error @+1 {{output of layer 'a' needs 4 processors per pass but its readers take it from 0x00000000000000ff}}
+  %0 = tornado.layer "a"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x4x1x1xi8>}
+      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  // expected-note @+1 {{layer 'b' reads processors 0x00000000000000ff}}
+  %1 = tornado.layer "b"(%0) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x4x1x1xi8>,
+      processors = #tornado.procs<0x00000000000000ff>, pinned = ["processors"]}
+      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return %1 : tensor<4x4x4xi8>
+}
+

@@ -1,0 +1,110 @@
+// RUN: tornado-opt %s -split-input-file -verify-diagnostics --tornado-lower-to-hw="kat=false"
+
+tornado.network @no_kernel_column(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> {
+  // expected-error @+1 {{kernel_column}}
+  %0 = tornado.layer "conv"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 3, 3>,
+      padding = array<i64: 1, 1>, weights = dense<1> : tensor<2x1x3x3xi8>,
+      processors = #tornado.procs<0x0000000000000001>,
+      output_processors = #tornado.procs<0x0000000000000003>,
+      in_offset = 0 : i64, out_offset = 256 : i64}
+      : (tensor<1x4x4xi8>) -> tensor<2x4x4xi8>
+  tornado.return %0 : tensor<2x4x4xi8>
+}
+
+// -----
+
+tornado.network @no_bias_placement(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> {
+  // expected-error @+1 {{layer 'conv': needs bias_group and bias_offset}}
+  %0 = tornado.layer "conv"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 3, 3>,
+      padding = array<i64: 1, 1>, weights = dense<1> : tensor<2x1x3x3xi8>,
+      bias = dense<1> : tensor<2xi8>,
+      processors = #tornado.procs<0x0000000000000001>,
+      output_processors = #tornado.procs<0x0000000000000003>,
+      in_offset = 0 : i64, out_offset = 256 : i64, kernel_column = 0 : i64}
+      : (tensor<1x4x4xi8>) -> tensor<2x4x4xi8>
+  tornado.return %0 : tensor<2x4x4xi8>
+}
+
+// -----
+
+tornado.network @no_in_offset(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> {
+  // expected-error @+1 {{layer 'conv': needs in_offset}}
+  %0 = tornado.layer "conv"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 3, 3>,
+      padding = array<i64: 1, 1>, weights = dense<1> : tensor<2x1x3x3xi8>,
+      processors = #tornado.procs<0x0000000000000001>,
+      output_processors = #tornado.procs<0x0000000000000003>,
+      out_offset = 256 : i64, kernel_column = 0 : i64}
+      : (tensor<1x4x4xi8>) -> tensor<2x4x4xi8>
+  tornado.return %0 : tensor<2x4x4xi8>
+}
+
+// -----
+
+tornado.network @no_out_offset(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> {
+  // expected-error @+1 {{layer 'conv': needs out_offset}}
+  %0 = tornado.layer "conv"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 3, 3>,
+      padding = array<i64: 1, 1>, weights = dense<1> : tensor<2x1x3x3xi8>,
+      processors = #tornado.procs<0x0000000000000001>,
+      output_processors = #tornado.procs<0x0000000000000003>,
+      in_offset = 0 : i64, kernel_column = 0 : i64}
+      : (tensor<1x4x4xi8>) -> tensor<2x4x4xi8>
+  tornado.return %0 : tensor<2x4x4xi8>
+}
+
+// -----
+
+tornado.network @no_processors(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> {
+  // expected-error @+1 {{needs non-empty processors and output_processors}}
+  %0 = tornado.layer "conv"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 3, 3>,
+      padding = array<i64: 1, 1>, weights = dense<1> : tensor<2x1x3x3xi8>,
+      in_offset = 0 : i64, out_offset = 256 : i64, kernel_column = 0 : i64}
+      : (tensor<1x4x4xi8>) -> tensor<2x4x4xi8>
+  tornado.return %0 : tensor<2x4x4xi8>
+}
+
+// -----
+
+tornado.network @streaming(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> {
+  // expected-error @+1 {{layer 'conv': streaming layers are not lowered yet}}
+  %0 = tornado.layer "conv"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 3, 3>,
+      padding = array<i64: 1, 1>, weights = dense<1> : tensor<2x1x3x3xi8>, streaming,
+      processors = #tornado.procs<0x0000000000000001>,
+      output_processors = #tornado.procs<0x0000000000000003>,
+      in_offset = 0 : i64, out_offset = 256 : i64, kernel_column = 0 : i64}
+      : (tensor<1x4x4xi8>) -> tensor<2x4x4xi8>
+  tornado.return %0 : tensor<2x4x4xi8>
+}
+
+// -----
+
+tornado.network @depthwise(%in: tensor<2x4x4xi8>) -> tensor<2x4x4xi8> attributes {
+    device = #tornado.device<max78002>, input_format = #tornado.data_format<hwc>} {
+  // expected-error @+1 {{layer 'dw': depth-wise convolutions are not lowered yet}}
+  %0 = tornado.layer "dw"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 3, 3>,
+      padding = array<i64: 1, 1>, weights = dense<1> : tensor<2x1x3x3xi8>, groups = 2 : i64,
+      processors = #tornado.procs<0x0000000000000003>,
+      output_processors = #tornado.procs<0x0000000000000003>,
+      in_offset = 0 : i64, out_offset = 256 : i64, kernel_column = 0 : i64}
+      : (tensor<2x4x4xi8>) -> tensor<2x4x4xi8>
+  tornado.return %0 : tensor<2x4x4xi8>
+}
+
+// -----
+
+tornado.network @dilated(%in: tensor<1x32xi8>) -> tensor<2x28xi8> {
+  // expected-error @+1 {{layer 'c1': dilated Conv1d layers are not lowered yet}}
+  %0 = tornado.layer "c1"(%in) {op = #tornado.op<conv1d>, kernel = array<i64: 3>,
+      padding = array<i64: 0>, dilation = array<i64: 2>, weights = dense<1> : tensor<2x1x3xi8>,
+      processors = #tornado.procs<0x0000000000000001>,
+      output_processors = #tornado.procs<0x0000000000000003>,
+      in_offset = 0 : i64, out_offset = 256 : i64, kernel_column = 0 : i64}
+      : (tensor<1x32xi8>) -> tensor<2x28xi8>
+  tornado.return %0 : tensor<2x28xi8>
+}
+
+// -----
+
+// expected-error @+1 {{has no tornado.layer to lower}}
+tornado.network @empty(%in: tensor<1x4x4xi8>) -> tensor<1x4x4xi8> {
+  tornado.return %in : tensor<1x4x4xi8>
+}

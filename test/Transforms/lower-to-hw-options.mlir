@@ -1,0 +1,37 @@
+// Option and module-level errors of tornado-lower-to-hw.
+// RUN: not tornado-opt %s --tornado-lower-to-hw="timer=-2" 2>&1 | FileCheck %s --check-prefix=TIMER
+// RUN: not tornado-opt %s --tornado-lower-to-hw="start-layer=3" 2>&1 | FileCheck %s --check-prefix=START
+// RUN: not tornado-opt %s --tornado-lower-to-hw="max-checklines=-1" 2>&1 | FileCheck %s --check-prefix=LINES
+// RUN: not tornado-opt %s --tornado-lower-to-hw 2>&1 | FileCheck %s --check-prefix=KAT
+// RUN: echo 'module {}' | not tornado-opt --tornado-lower-to-hw 2>&1 | FileCheck %s --check-prefix=EMPTY
+// RUN: tornado-opt %s --tornado-lower-to-hw="kat=false fifo=true" | FileCheck %s --check-prefix=FIFO
+
+// TIMER: timer must be -1 (none) or a timer number, got -2
+// START: start-layer 3 exceeds the MAX78000 maximum of 0
+// LINES: max-checklines must not be negative
+// KAT: the known-answer test needs a sample_input (or kat=false)
+// EMPTY: the module holds no tornado.network
+
+// FIFO: input_loader = #tornado_hw.input_loader<fifo>
+// Control with the FIFO enabled (bit 15) in cnn_init.
+// FIFO: write 0x50100000, 0x00108008
+// Stream start: 16 pixels, CHW packs 4 per word; frame size likewise.
+// FIFO: write 0x50100810, 0x00000004
+// FIFO: write 0x50100990, 0x00000004
+// FIFO control: FIFO 0 carries the channel (bit 12); bit 11 is required on
+// this device.
+// FIFO: write 0x50000000, 0x00001908
+// FIFO: tornado_hw.func start
+// FIFO-NEXT: write 0x50100000, 0x00108808
+// FIFO-NEXT: timer_start
+// FIFO-NEXT: write 0x50100000, 0x00108809
+
+tornado.network @net(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> {
+  %0 = tornado.layer "conv"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 3, 3>,
+      padding = array<i64: 1, 1>, weights = dense<1> : tensor<2x1x3x3xi8>,
+      processors = #tornado.procs<0x0000000000000001>,
+      output_processors = #tornado.procs<0x0000000000000003>,
+      in_offset = 0 : i64, out_offset = 256 : i64, kernel_column = 0 : i64}
+      : (tensor<1x4x4xi8>) -> tensor<2x4x4xi8>
+  tornado.return %0 : tensor<2x4x4xi8>
+}
