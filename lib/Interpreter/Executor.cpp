@@ -411,3 +411,23 @@ tornado::interp::runNetwork(NetworkOp network, ArrayRef<Tensor> inputs,
   Executor exec(options);
   return exec.run(network, inputs);
 }
+
+llvm::Expected<std::vector<kat::Record>>
+tornado::interp::knownAnswerFor(NetworkOp network, ArrayRef<Tensor> results,
+                                std::optional<unsigned> maxCheckLines) {
+  auto ret = cast<ReturnOp>(network.getBody().front().getTerminator());
+  std::vector<kat::OutputLayer> layers;
+  for (auto [value, tensor] : llvm::zip(ret.getOutputs(), results)) {
+    auto layer = value.getDefiningOp<LayerOp>();
+    if (!layer || !layer.getOutputProcessors() || !layer.getOutOffset())
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "the known answer needs every network result to come from a "
+          "tornado.layer with output_processors and out_offset");
+    layers.push_back({&tensor, layer.getOutputProcessors()->getMask(),
+                      (uint32_t)*layer.getOutOffset(),
+                      (unsigned)layer.getOutputWidth(),
+                      (unsigned)layer.getWriteGap().value_or(0)});
+  }
+  return kat::knownAnswer(network.getTarget(), layers, maxCheckLines);
+}

@@ -215,28 +215,11 @@ int main(int argc, char **argv) {
         seconds > 0 ? macs / seconds / 1e9 : 0.0);
 
   if (!katFile.empty() || !checkKat.empty()) {
-    // Each result is the output of a layer whose resources say where the
-    // hardware leaves it.
-    auto ret = cast<ReturnOp>(network.getBody().front().getTerminator());
-    std::vector<kat::OutputLayer> layers;
-    for (auto [value, tensor] : llvm::zip(ret.getOutputs(), *results)) {
-      auto layer = value.getDefiningOp<LayerOp>();
-      if (!layer || !layer.getOutputProcessors() || !layer.getOutOffset())
-        return fail("the known answer needs every result to come from a "
-                    "tornado.layer with output_processors and out_offset");
-      kat::OutputLayer out;
-      out.result = &tensor;
-      out.processorMap = layer.getOutputProcessors()->getMask();
-      out.outOffset = *layer.getOutOffset();
-      out.outputWidth = layer.getOutputWidth();
-      out.writeGap = layer.getWriteGap().value_or(0);
-      layers.push_back(out);
-    }
     std::optional<unsigned> limit;
     if (maxCheckLines)
       limit = maxCheckLines;
     llvm::Expected<std::vector<kat::Record>> records =
-        kat::knownAnswer(network.getTarget(), layers, limit);
+        interp::knownAnswerFor(network, *results, limit);
     if (!records)
       return fail(llvm::toString(records.takeError()));
     if (!katFile.empty()) {

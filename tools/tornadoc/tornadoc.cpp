@@ -314,23 +314,11 @@ int main(int argc, char **argv) {
   }
   if (!noKat) {
     TimingScope t = root.nest("known answer");
-    auto ret = cast<ReturnOp>(network.getBody().front().getTerminator());
-    std::vector<kat::OutputLayer> layers;
-    for (auto [value, tensor] : llvm::zip(ret.getOutputs(), results)) {
-      auto layer = value.getDefiningOp<LayerOp>();
-      if (!layer || !layer.getOutputProcessors() || !layer.getOutOffset())
-        return fail("the known answer needs every output layer placed "
-                    "(output_processors and out_offset)");
-      layers.push_back({&tensor, layer.getOutputProcessors()->getMask(),
-                        (uint32_t)*layer.getOutOffset(),
-                        (unsigned)layer.getOutputWidth(),
-                        (unsigned)layer.getWriteGap().value_or(0)});
-    }
     std::optional<unsigned> limit;
     if (maxCheckLines)
       limit = maxCheckLines;
     llvm::Expected<std::vector<kat::Record>> records =
-        kat::knownAnswer(network.getTarget(), layers, limit);
+        interp::knownAnswerFor(network, results, limit);
     if (!records)
       return fail(llvm::toString(records.takeError()));
     if (llvm::Error e = writeFile(outPath("sampleoutput.h"),

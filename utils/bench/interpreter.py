@@ -21,13 +21,7 @@ import corpus  # noqa: E402
 
 
 def import_case(bin_dir, conf, case, out):
-    cmd = [os.path.join(bin_dir, "tornado-translate"), "--import-yaml",
-           os.path.join(conf, case.opt("--config-file")), "--device", case.device,
-           "--search-dir", os.path.join(conf, "inputs"), "-o", out]
-    for flag in ("--checkpoint-file", "--sample-input", "--start-layer"):
-        if case.opt(flag):
-            v = case.opt(flag)
-            cmd += [flag, v if flag == "--start-layer" else os.path.join(conf, v)]
+    cmd = corpus.import_command(bin_dir, conf, case, out)
     return subprocess.run(cmd, capture_output=True).returncode == 0
 
 

@@ -65,3 +65,24 @@ def load_cases(conformance):
             cases.append(Case(row["case"], row["device"], args, row["folder"],
                               parse_args(args)))
     return cases
+
+
+def import_command(bin_dir, conformance, case, output):
+    """tornado-translate arguments that import `case` (its YAML, weights,
+    sample input and start layer) into `output`."""
+    cmd = [os.path.join(bin_dir, "tornado-translate"), "--import-yaml",
+           os.path.join(conformance, case.opt("--config-file")),
+           "--device", case.device,
+           "--search-dir", os.path.join(conformance, "inputs"), "-o", output]
+    for flag in ("--checkpoint-file", "--sample-input"):
+        if case.opt(flag):
+            cmd += [flag, os.path.join(conformance, case.opt(flag))]
+    if case.opt("--start-layer"):
+        cmd += ["--start-layer", case.opt("--start-layer")]
+    return cmd
+
+
+def import_key(case):
+    """Cases with equal keys import to the same IR."""
+    return (case.opt("--config-file"), case.opt("--checkpoint-file"),
+            case.opt("--sample-input"), case.opt("--start-layer"), case.device)

@@ -26,21 +26,10 @@ def main():
     for case in corpus.load_cases(conf):
         if case.device not in ("MAX78000", "MAX78002"):
             continue
-        key = (case.opt("--config-file"), case.opt("--checkpoint-file"),
-               case.opt("--sample-input"), case.opt("--start-layer"),
-               case.device)
+        key = corpus.import_key(case)
         if key in seen:
             continue
-        cmd = [os.path.join(args.bin, "tornado-translate"), "--import-yaml",
-               os.path.join(conf, case.opt("--config-file")),
-               "--device", case.device,
-               "--search-dir", os.path.join(conf, "inputs"), "-o", os.devnull]
-        if case.opt("--checkpoint-file"):
-            cmd += ["--checkpoint-file", os.path.join(conf, case.opt("--checkpoint-file"))]
-        if case.opt("--start-layer"):
-            cmd += ["--start-layer", case.opt("--start-layer")]
-        if case.opt("--sample-input"):
-            cmd += ["--sample-input", os.path.join(conf, case.opt("--sample-input"))]
+        cmd = corpus.import_command(args.bin, conf, case, os.devnull)
         r = subprocess.run(cmd, capture_output=True, text=True)
         seen[key] = r.returncode == 0
         if r.returncode != 0:

@@ -34,18 +34,10 @@ def main():
             if case.device not in ("MAX78000", "MAX78002") or not os.path.exists(expected):
                 continue
             total += 1
-            key = (case.opt("--config-file"), case.opt("--checkpoint-file"),
-                   case.opt("--sample-input"), case.opt("--start-layer"), case.device)
+            key = corpus.import_key(case)
             if key not in imported:
                 mlir = os.path.join(tmp, f"{len(imported)}.mlir")
-                cmd = [os.path.join(args.bin, "tornado-translate"), "--import-yaml",
-                       os.path.join(conf, case.opt("--config-file")), "--device", case.device,
-                       "--search-dir", os.path.join(conf, "inputs"), "-o", mlir]
-                for flag in ("--checkpoint-file", "--sample-input"):
-                    if case.opt(flag):
-                        cmd += [flag, os.path.join(conf, case.opt(flag))]
-                if case.opt("--start-layer"):
-                    cmd += ["--start-layer", case.opt("--start-layer")]
+                cmd = corpus.import_command(args.bin, conf, case, mlir)
                 r = subprocess.run(cmd, capture_output=True, text=True)
                 imported[key] = mlir if r.returncode == 0 else None
                 if r.returncode and args.verbose:

@@ -10,6 +10,8 @@
 #define TORNADO_INTERPRETER_EXECUTOR_H
 
 #include "tornado/Interpreter/Tensor.h"
+#include "tornado/KnownAnswer/KnownAnswer.h"
+#include <optional>
 #include "llvm/Support/Error.h"
 #include <functional>
 #include <vector>
@@ -36,6 +38,14 @@ struct ExecOptions {
 llvm::Expected<std::vector<Tensor>> runNetwork(NetworkOp network,
                                                llvm::ArrayRef<Tensor> inputs,
                                                const ExecOptions &options = {});
+
+/// The known answer for `results` (what runNetwork returned): the words each
+/// result's layer leaves in data memory, per its output_processors,
+/// out_offset, output_width and write_gap. Fails if a result does not come
+/// from a placed tornado.layer.
+llvm::Expected<std::vector<kat::Record>>
+knownAnswerFor(NetworkOp network, llvm::ArrayRef<Tensor> results,
+               std::optional<unsigned> maxCheckLines = std::nullopt);
 
 } // namespace interp
 } // namespace tornado

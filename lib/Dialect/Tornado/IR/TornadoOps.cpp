@@ -366,24 +366,23 @@ static ArrayRef<int64_t> shapeOf(Value v) {
   return cast<ShapedType>(v.getType()).getShape();
 }
 
+/// conv1d and conv2d differ only in their rank.
+template <typename ConvOpT>
+static LogicalResult verifyConvOp(ConvOpT op, target::LayerOp kind) {
+  return verifyConv(op, {kind, shapeOf(op.getInput()), shapeOf(op.getOutput()),
+                         cast<ShapedType>(op.getWeights().getType()),
+                         optType(op.getBias()), op.getStride(),
+                         op.getPadding(), op.getDilation(), {},
+                         (int64_t)op.getGroups(), (int64_t)op.getWeightBits(),
+                         (int64_t)op.getOutputShift()});
+}
+
 LogicalResult Conv1dOp::verify() {
-  return verifyConv(*this, {target::LayerOp::Conv1d, shapeOf(getInput()),
-                            shapeOf(getOutput()),
-                            cast<ShapedType>(getWeights().getType()),
-                            optType(getBias()), getStride(), getPadding(),
-                            getDilation(), {}, (int64_t)getGroups(),
-                            (int64_t)getWeightBits(),
-                            (int64_t)getOutputShift()});
+  return verifyConvOp(*this, target::LayerOp::Conv1d);
 }
 
 LogicalResult Conv2dOp::verify() {
-  return verifyConv(*this, {target::LayerOp::Conv2d, shapeOf(getInput()),
-                            shapeOf(getOutput()),
-                            cast<ShapedType>(getWeights().getType()),
-                            optType(getBias()), getStride(), getPadding(),
-                            getDilation(), {}, (int64_t)getGroups(),
-                            (int64_t)getWeightBits(),
-                            (int64_t)getOutputShift()});
+  return verifyConvOp(*this, target::LayerOp::Conv2d);
 }
 
 LogicalResult ConvTranspose2dOp::verify() {
