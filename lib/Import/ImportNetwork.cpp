@@ -834,6 +834,14 @@ OwningOpRef<ModuleOp> Importer::run() {
     if (l.inSequences.isKnown() && !l.inSequences.value.empty()) {
       for (int64_t ref : l.inSequences.value) {
         Value v = valueOf(ref);
+        if (!v && ref == nc::kDataBufferLayer) {
+          emitError(toLoc(l.inSequences.loc))
+              << "layer " << l.index << " reads data buffer `"
+              << net->dataBuffers.front().name
+              << "`: rolling data buffers (`data_buffer`) are not supported "
+                 "by the importer yet";
+          return nullptr;
+        }
         if (!v) {
           emitError(toLoc(l.inSequences.loc))
               << "layer " << l.index << " reads layer " << ref

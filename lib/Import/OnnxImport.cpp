@@ -31,6 +31,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -57,10 +58,10 @@ struct AccState {
   bool offset = false, rounded = false;
   /// A multiplication by 2^k has been seen (the bias comes before it).
   bool scaled = false;
-  /// Clamping applied to the rounded value so far (Clip, or Max then Min).
-  double clampLo = -INFINITY, clampHi = INFINITY;
   std::string node;
   Location loc;
+  /// Clamping applied to the rounded value so far (Clip, or Max then Min).
+  double clampLo = -INFINITY, clampHi = INFINITY;
 };
 
 enum class Kind { Const, FMap, Acc, AvgRaw, AvgSign, AvgAbs, AvgFloorAbs, Elt };
@@ -112,8 +113,7 @@ private:
                              ArrayRef<const Val *> in);
   LogicalResult importPool(const onnx::NodeProto &n, const Val &in,
                            bool max);
-  FailureOr<Value> finalize(const onnx::NodeProto &user, const AccState &a,
-                            bool wide);
+  FailureOr<Value> finalize(const AccState &a, bool wide);
   FailureOr<Value> toFMap(const onnx::NodeProto &user, const Val &v,
                           StringRef role);
   LogicalResult clampAcc(const onnx::NodeProto &n, const Val &x, double lo,
@@ -156,6 +156,10 @@ private:
   std::string file;
   const OnnxImportOptions &options;
   std::map<std::string, Val> values;
+  /// Values of every folded constant so far (bounded: tiny models can
+  /// broadcast their way to huge constants).
+  int64_t constElements = 0;
+  static constexpr int64_t kMaxConstElements = int64_t(1) << 24;
 };
 
 } // namespace
@@ -222,11 +226,39 @@ static bool nextIndex(std::vector<int64_t> &idx, ArrayRef<int64_t> shape) {
   return false;
 }
 
+/// Product of dimensions; INT64_MAX when it overflows (or a dimension is
+/// negative), which every caller treats as too large.
 static int64_t product(ArrayRef<int64_t> s) {
+  for (int64_t d : s)
+    if (d == 0)
+      return 0;
   int64_t p = 1;
   for (int64_t d : s)
-    p *= d;
+    if (d < 0 || __builtin_mul_overflow(p, d, &p))
+      return INT64_MAX;
   return p;
+}
+
+/// `v` as a float, saturating to +-infinity instead of overflowing.
+static float toFloat(double v) {
+  if (v > 3.4028234663852886e38)
+    return INFINITY;
+  if (v < -3.4028234663852886e38)
+    return -INFINITY;
+  return (float)v;
+}
+
+/// A constant used as a dimension, axis or index: truncated, with NaN and
+/// huge values mapped to +-2^52 (out of every valid range).
+static int64_t toIndex(double v) {
+  constexpr double limit = 4503599627370496.0; // 2^52
+  if (std::isnan(v))
+    return -(int64_t(1) << 52);
+  if (v >= limit)
+    return int64_t(1) << 52;
+  if (v <= -limit)
+    return -(int64_t(1) << 52);
+  return (int64_t)v;
 }
 
 /// Per-channel values (axis 1) of constant `c` added to a tensor of
@@ -304,8 +336,7 @@ Value OnnxImporter::activate(Location loc, Activation kind, Value v) {
 }
 
 /// Creates the tornado op of a completed accumulator pattern.
-FailureOr<Value> OnnxImporter::finalize(const onnx::NodeProto &user,
-                                        const AccState &a, bool wide) {
+FailureOr<Value> OnnxImporter::finalize(const AccState &a, bool wide) {
   StringRef opName;
   switch (a.op) {
   case LinOp::Conv1d:
@@ -354,7 +385,6 @@ FailureOr<Value> OnnxImporter::finalize(const onnx::NodeProto &user,
   if (shift != 0)
     st.addAttribute("output_shift", b.getI64IntegerAttr(shift));
   st.addTypes(RankedTensorType::get(a.outShape, b.getIntegerType(wide ? 32 : 8)));
-  (void)user;
   return b.create(st)->getResult(0);
 }
 
@@ -445,7 +475,7 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
     if (const HostValues *h = input(inputIndex)) {
       std::vector<int64_t> out;
       for (double v : h->values)
-        out.push_back((int64_t)v);
+        out.push_back(toIndex(v));
       return out;
     }
     return std::nullopt;
@@ -487,7 +517,7 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
                  to != onnx::TensorProto::FLOAT16;
     ok = unary([&](double v) {
       if (to == onnx::TensorProto::FLOAT)
-        return (double)(float)v;
+        return (double)toFloat(v);
       return toInt && std::isfinite(v) ? std::trunc(v) : v;
     });
     r.integral = toInt;
@@ -534,7 +564,7 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
         return failure();
       int64_t infer = -1, known = 1;
       for (size_t i = 0; i < input(1)->values.size(); ++i) {
-        int64_t d = (int64_t)input(1)->values[i];
+        int64_t d = toIndex(input(1)->values[i]);
         if (d == 0 && i < r.shape.size())
           d = r.shape[i];
         if (d == -1 && infer < 0) {
@@ -546,7 +576,11 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
           err(n) << "invalid target shape";
           return failure();
         }
-        known *= d;
+        if (d > kMaxTensorElements ||
+            __builtin_mul_overflow(known, d, &known)) {
+          err(n) << "the target shape is too large";
+          return failure();
+        }
         shape.push_back(d);
       }
       if (infer >= 0 && known > 0)
@@ -576,6 +610,11 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
           marked[a] = true;
         }
       if (t == "Unsqueeze") {
+        if (!ax || (int64_t)std::count(marked.begin(), marked.end(), true) !=
+                       (int64_t)ax->size()) {
+          err(n) << "the axes must be given and distinct";
+          return failure();
+        }
         size_t j = 0;
         for (int64_t i = 0; i < rank; ++i)
           shape.push_back(marked[i] ? 1 : r.shape[j++]);
@@ -619,6 +658,10 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
       r.shape[axis] += h.shape[axis];
       r.integral &= h.integral;
     }
+    if (product(r.shape) > kMaxTensorElements) {
+      err(n) << "the result is too large";
+      return failure();
+    }
     int64_t outer = product(ArrayRef<int64_t>(first.shape).take_front(axis));
     for (int64_t o = 0; o < outer; ++o)
       for (size_t i = 0; i < in.size(); ++i) {
@@ -641,12 +684,16 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
     r.shape = idx.shape;
     r.shape.insert(r.shape.end(), data.shape.begin() + 1, data.shape.end());
     r.integral = data.integral;
+    if (product(r.shape) > kMaxTensorElements) {
+      err(n) << "the result is too large";
+      return failure();
+    }
     for (double dv : idx.values) {
-      int64_t i = (int64_t)dv;
+      int64_t i = toIndex(dv);
       if (i < 0)
         i += rows;
       if (i < 0 || i >= rows) {
-        err(n) << "index " << (int64_t)dv << " out of range";
+        err(n) << "index " << fmtNumber(dv) << " out of range";
         return failure();
       }
       r.values.insert(r.values.end(), data.values.begin() + i * inner,
@@ -672,6 +719,12 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
   }
   if (failed(ok))
     return failure();
+  constElements += (int64_t)r.values.size();
+  if (constElements > kMaxConstElements) {
+    err(n) << "the model computes more than " << kMaxConstElements
+           << " constant values";
+    return failure();
+  }
   for (const std::string &o : n.output())
     if (!o.empty()) {
       Val v;
@@ -775,10 +828,18 @@ LogicalResult OnnxImporter::importConv(const onnx::NodeProto &n,
       err(n) << "kernel_shape does not match the weights";
       return failure();
     }
+  constexpr int64_t kLimit = 1 << 16;
   for (int64_t i = 0; i < rank; ++i)
     if (a->stride[i] < 1 || a->dil[i] < 1 || a->pad[i] < 0 ||
-        a->outPad[i] < 0) {
-      err(n) << "strides and dilations must be positive, pads non-negative";
+        a->outPad[i] < 0 || a->stride[i] > kLimit || a->dil[i] > kLimit ||
+        a->pad[i] > kLimit || a->outPad[i] > kLimit) {
+      err(n) << "strides and dilations must be in [1, " << kLimit
+             << "], pads and output_padding in [0, " << kLimit << "]";
+      return failure();
+    }
+  for (int64_t d : w.shape)
+    if (d < 1 || d > kLimit) {
+      err(n) << "every weight dimension must be in [1, " << kLimit << "]";
       return failure();
     }
   int64_t groups = a->groups, inC = inType.getDimSize(0);
@@ -969,8 +1030,9 @@ LogicalResult OnnxImporter::importPool(const onnx::NodeProto &n,
   }
   SmallVector<int64_t> outShape{type.getDimSize(0)};
   for (int64_t i = 0; i < rank; ++i) {
-    if ((*k)[i] < 1 || s[i] < 1 || d[i] < 1) {
-      err(n) << "kernel, strides and dilations must be positive";
+    if ((*k)[i] < 1 || s[i] < 1 || d[i] < 1 || (*k)[i] > 1 << 16 ||
+        s[i] > 1 << 16 || d[i] > 1 << 16) {
+      err(n) << "kernel, strides and dilations must be in [1, 65536]";
       return failure();
     }
     int64_t o = (type.getDimSize(i + 1) - d[i] * ((*k)[i] - 1) - 1) / s[i] + 1;
@@ -1014,7 +1076,7 @@ LogicalResult OnnxImporter::clampAcc(const onnx::NodeProto &n, const Val &x,
   }
   Val out;
   if (a.clampHi == 127 && a.clampLo != -INFINITY) {
-    FailureOr<Value> v = finalize(n, a, /*wide=*/false);
+    FailureOr<Value> v = finalize(a, /*wide=*/false);
     if (failed(v))
       return failure();
     fmapVal(a.clampLo == 0 ? activate(nodeLoc(n), Activation::relu, *v) : *v,
@@ -1141,7 +1203,7 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
         return failure();
       }
       for (double v : in[1]->c.values)
-        pads.push_back((int64_t)v);
+        pads.push_back(toIndex(v));
     } else if (std::optional<std::vector<int64_t>> p = attrInts(n, "pads")) {
       pads = *p;
     }
@@ -1440,7 +1502,7 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
       int64_t infer = -1, known = 1;
       std::vector<int64_t> src = in[0]->shape;
       for (size_t i = 0; i < in[1]->c.values.size(); ++i) {
-        int64_t d = (int64_t)in[1]->c.values[i];
+        int64_t d = toIndex(in[1]->c.values[i]);
         if (d == 0 && i < src.size())
           d = src[i];
         if (d == -1 && infer < 0) {
@@ -1452,7 +1514,11 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
           err(n) << "invalid target shape";
           return failure();
         }
-        known *= d;
+        if (d > kMaxTensorElements ||
+            __builtin_mul_overflow(known, d, &known)) {
+          err(n) << "the target shape is too large";
+          return failure();
+        }
         target.push_back(d);
       }
       if (infer >= 0)
@@ -1509,7 +1575,9 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
     auto vec = [&](const Val *v) -> ElementsAttr {
       if (v->kind != Kind::Const || v->c.numElements() != channels)
         return {};
-      std::vector<float> f(v->c.values.begin(), v->c.values.end());
+      std::vector<float> f;
+      for (double d : v->c.values)
+        f.push_back(toFloat(d));
       return DenseElementsAttr::get(
           RankedTensorType::get({channels}, b.getF32Type()), ArrayRef<float>(f));
     };
@@ -1695,7 +1763,7 @@ OwningOpRef<ModuleOp> OnnxImporter::run(StringRef bytes) {
     if (v.kind == Kind::Acc && !v.acc->offset && !v.acc->rounded &&
         !v.acc->scaled) {
       // The raw accumulator: a 32-bit output layer.
-      FailureOr<Value> r = finalize(outputNode, *v.acc, /*wide=*/true);
+      FailureOr<Value> r = finalize(*v.acc, /*wide=*/true);
       if (failed(r))
         return nullptr;
       outputs.push_back(*r);

@@ -59,6 +59,9 @@ onnximport::decodeTensor(const onnx::TensorProto &t) {
   for (int64_t d : t.dims()) {
     if (d < 0)
       return makeError("tensor `" + name + "` has a negative dimension");
+    if (d > kMaxTensorElements)
+      return makeError("tensor `" + name + "` has a dimension larger than " +
+                       llvm::Twine(kMaxTensorElements));
     if (d != 0 && count > kMaxTensorElements / d)
       return makeError("tensor `" + name + "` has more than " +
                        llvm::Twine(kMaxTensorElements) + " elements");

@@ -25,7 +25,7 @@ namespace onnximport {
 
 /// Upper bound on the elements of one tensor; larger tensors cannot be
 /// accelerator weights and would only exhaust memory.
-constexpr int64_t kMaxTensorElements = int64_t(1) << 26;
+constexpr int64_t kMaxTensorElements = int64_t(1) << 22;
 
 /// A decoded tensor: every element as a double (ONNX integer tensors of
 /// network-sized values are exact in a double).

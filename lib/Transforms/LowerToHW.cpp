@@ -51,7 +51,9 @@ void LowerToHWPass::runOnOperation() {
   }
 
   LowerOptions opts;
-  opts.fifo = fifo;
+  opts.fifo = fifo || fastFifo;
+  opts.fastFifo = fastFifo;
+  opts.compactData = compactData;
   opts.mexpress = mexpress;
   opts.oldKernelLoader = oldKernelLoader;
   opts.timer = timer;

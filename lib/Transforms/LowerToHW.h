@@ -26,7 +26,9 @@ namespace lower {
 
 /// Pass options (the izer's command-line flags).
 struct LowerOptions {
-  bool fifo = false;
+  bool fifo = false;     // FIFO input (also set by fastFifo)
+  bool fastFifo = false;
+  bool compactData = true;
   bool mexpress = true;
   bool oldKernelLoader = false;
   int timer = -1;
@@ -61,6 +63,18 @@ struct HwLayer {
   int64_t kh = 1, kw = 1; // kernel as the hardware runs it (linear: 1x1)
   int64_t padH = 0, padW = 0;
   int64_t strideH = 1;
+  /// Conv1d dilation run by stretching the kernel with zeros (1: none).
+  int64_t stretch = 1;
+  /// A 1x1 kernel run as the centre of a 3x3 kernel (streaming on devices
+  /// without 1x1 streaming).
+  bool center1x1 = false;
+  /// Taps of a dilated Conv1d run on Conv2d hardware (0: not emulated):
+  /// the input is folded into rows of `dilation` pixels and the kernel
+  /// becomes the centre column of a 3x3 kernel.
+  int64_t foldedTaps = 0;
+  /// Bytes the write pointer starts before out_offset (the folded layer's
+  /// first output row is padding).
+  int64_t outIgnore = 0;
   // Output.
   int64_t outC = 0, outH = 1, outW = 1;
   unsigned outputWidth = 8;
@@ -69,6 +83,7 @@ struct HwLayer {
   int weightBits = 8;
   Activation activation = Activation::none;
   bool flatten = false;
+  bool streaming = false;
   // Element-wise.
   unsigned operands = 1;
   std::optional<EltwiseKind> eltwise;

@@ -77,17 +77,15 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
 
     // Features the lowering does not handle yet: say so instead of
     // programming something wrong.
-    if (op.getStreaming())
-      fail("streaming layers are not lowered yet");
     if (op.getGroups() > 1)
       fail("depth-wise convolutions are not lowered yet");
     if (op->hasAttr("calcx4"))
       fail("calcx4 layers are not lowered yet");
-    if (l.kind == LayerOpKind::conv1d && at(op.getDilation(), 0, 1) > 1)
-      fail("dilated Conv1d layers are not lowered yet");
-    if (l.kind == LayerOpKind::conv2d &&
-        (at(op.getDilation(), 0, 1) > 1 || at(op.getDilation(), 1, 1) > 1))
-      fail("dilated Conv2d layers are not lowered yet");
+    if (l.kind == LayerOpKind::conv1d && at(op.getDilation(), 0, 1) > 1 &&
+        (at(op.getKernel(), 0, 1) - 1) * at(op.getDilation(), 0, 1) >= 9 &&
+        at(op.getKernel(), 0, 1) > 3)
+      fail("dilated Conv1d kernels longer than 3 cannot run on Conv2d "
+           "hardware");
 
     if (!op.getInOffset())
       fail("needs in_offset (run the offset assignment first)");
@@ -99,8 +97,6 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
     if (hasBias && (!op.getBiasGroup() || !op.getBiasOffset()))
       fail("needs bias_group and bias_offset (run --tornado-place-bias "
            "first)");
-    if (l.conv && !op.getWeights())
-      fail("has a convolution stage but no weights");
 
     l.inOffset = op.getInOffset().value_or(0);
     l.outOffset = op.getOutOffset().value_or(0);
@@ -121,6 +117,7 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
     l.outputWidth = op.getOutputWidth();
     l.activation = op.getActivation();
     l.flatten = op.getFlatten();
+    l.streaming = op.getStreaming();
     l.eltwise = op.getEltwise();
     l.poolFirst = op.getPoolFirst();
     if (l.eltwise)
@@ -166,6 +163,27 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
     case LayerOpKind::conv1d:
       l.kh = at(op.getKernel(), 0, 1);
       l.padH = at(op.getPadding(), 0, 0);
+      // A dilated kernel that still fits one kernel word is stretched with
+      // zeros between its taps.
+      if (int64_t d = at(op.getDilation(), 0, 1); d > 1) {
+        if ((l.kh - 1) * d < 9) {
+          l.stretch = d;
+          l.kh = (l.kh - 1) * d + 1;
+        } else {
+          // Conv2d hardware: rows of d pixels, a 3x3 kernel whose centre
+          // column holds the taps, padding 1.
+          l.foldedTaps = l.kh;
+          l.kind = LayerOpKind::conv2d;
+          l.inW = d;
+          l.inH = (l.inH + d - 1) / d;
+          l.pooledH = l.inH; // no pooling with this emulation
+          l.pooledW = l.inW;
+          l.kh = l.kw = 3;
+          l.padH = l.padW = 1;
+          if (l.foldedTaps == 3)
+            l.outIgnore = 4 * d * l.geom.outPasses;
+        }
+      }
       break;
     case LayerOpKind::conv2d:
       l.kh = at(op.getKernel(), 0, 1);
@@ -183,6 +201,18 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
       break;
     default:
       break;
+    }
+    // 1x1 kernels next to streaming run as the centre of a 3x3 kernel
+    // where the device needs it.
+    if ((l.kind == LayerOpKind::conv2d ||
+         l.kind == LayerOpKind::conv_transpose2d) &&
+        l.kh == 1 && l.kw == 1 &&
+        dev.needs(target::Requirement::Emulate1x1Streaming) &&
+        (op.getStreaming() ||
+         (index > 0 && facts.layers.back().streaming))) {
+      l.center1x1 = true;
+      l.kh = l.kw = 3;
+      l.padH = l.padW = 1;
     }
     l.strideH = at(op.getStride(), 0, 1);
     if (l.kind == LayerOpKind::conv_transpose2d)
@@ -259,11 +289,6 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
         << network.getSymName() << "' has no tornado.layer to lower";
     return failure();
   }
-  if (opts.fifo && !facts.layers[facts.startLayer].readsInput) {
-    network.emitError("network '")
-        << network.getSymName() << "': no layer reads the network input";
-    return failure();
-  }
 
   // Groups in use: every layer's input processors and the last layer's
   // output processors.
@@ -301,8 +326,12 @@ LogicalResult lower::buildProgram(hw::ProgramOp program,
     program.setKernelFormat(hw::KernelFormat::plain);
   if (opts.oldKernelLoader)
     program.setKernelLoader(hw::KernelLoader::per_processor);
-  if (opts.fifo)
+  if (opts.fastFifo)
+    program.setInputLoader(hw::InputLoader::fast_fifo);
+  else if (opts.fifo)
     program.setInputLoader(hw::InputLoader::fifo);
+  else if (!opts.compactData)
+    program.setInputLoader(hw::InputLoader::inline_stores);
   if (opts.timer >= 0)
     program.setTimerAttr(b.getI32IntegerAttr(opts.timer));
   if (opts.softmax)

@@ -128,9 +128,30 @@ LogicalResult ImageWriter::kernels() {
         return w[m * inFeatures + idx];
       };
     } else {
-      rows = int64_t(w.size()) / ksize;
+      // Stored taps per kernel (a stretched Conv1d kernel has zeros
+      // between them).
+      int64_t stretch = l.stretch;
+      int64_t taps = (ksize - 1) / stretch + 1;
       rowLen = ksize;
-      element = [&w, ksize](int64_t r, int64_t j) { return w[r * ksize + j]; };
+      if (l.foldedTaps) {
+        int64_t k = l.foldedTaps;
+        rows = int64_t(w.size()) / k;
+        element = [&w, k](int64_t r, int64_t j) -> int64_t {
+          int64_t row = j / 3, col = j % 3;
+          int64_t t = row - (k == 3 ? 0 : 1);
+          return col != 1 || t < 0 || t >= k ? 0 : w[r * k + t];
+        };
+      } else if (l.center1x1) {
+        rows = int64_t(w.size());
+        element = [&w](int64_t r, int64_t j) -> int64_t {
+          return j == 4 ? w[r] : 0;
+        };
+      } else {
+        rows = int64_t(w.size()) / taps;
+        element = [&w, taps, stretch](int64_t r, int64_t j) -> int64_t {
+          return j % stretch ? 0 : w[r * taps + j / stretch];
+        };
+      }
     }
     auto value = [&](int64_t v) -> uint64_t {
       if (l.weightBits == -1) // binary: -1 -> 1, +1 -> 0
@@ -293,6 +314,11 @@ LogicalResult ImageWriter::bias() {
     unsigned target =
         (ffs64(l.outProcs) % dev.processorsPerDataInstance()) *
         l.geom.outPasses;
+    // Devices whose first streaming layer cannot use the bias directly get
+    // a zero entry first.
+    if (l.index == 0 && l.streaming &&
+        !dev.hasFeature(target::Feature::StreamBias))
+      ++target;
     std::vector<uint8_t> &mem = groups[*l.biasGroup];
     size_t end = l.biasOffset + target + values.size();
     if (end > dev.biasBytesPerGroup())
@@ -402,6 +428,9 @@ LogicalResult ImageWriter::input() {
     for (auto [f, words] : llvm::enumerate(fifos)) {
       if (words.empty())
         continue;
+      if (opts.fastFifo && f > 0)
+        return net.emitError("the fast FIFO carries at most 4 HWC channels or "
+                             "one CHW channel");
       auto type = RankedTensorType::get({int64_t(words.size())}, u32());
       builder.create<hw::FifoInputOp>(
           program.getLoc(), builder.getI32IntegerAttr(f),
@@ -509,8 +538,7 @@ LogicalResult ImageWriter::expected() {
     for (const HwLayer &l : facts.layers)
       if (l.op == layer)
         hl = &l;
-    if (!hl)
-      return net.emitError("known answer: a result does not come from a layer");
+    assert(hl && "collectFacts checked that results come from layers");
     kat::OutputLayer out;
     out.result = &tensor;
     out.processorMap = hl->outProcs;
@@ -770,8 +798,17 @@ LogicalResult ImageWriter::unload() {
       it = jt;
     }
   }
-  // Keep the ops in output-buffer order.
-  llvm::stable_sort(ops, [](auto &a, auto &b) { return a.first < b.first; });
+  // Keep the ops in output-buffer order (words before bytes at one offset).
+  std::vector<size_t> order(ops.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::make_pair(ops[a].first, a) < std::make_pair(ops[b].first, b);
+  });
+  std::vector<std::pair<int64_t, Operation *>> sorted;
+  for (size_t i : order)
+    sorted.push_back(ops[i]);
+  ops = std::move(sorted);
   for (auto &[o, op] : ops)
     op->moveBefore(&program.getBody().front(),
                    program.getBody().front().end());

@@ -20,6 +20,10 @@ using target::Reg;
 
 namespace {
 
+/// Extra prefill of streaming layers after the first (the izer's
+/// --increase-start default).
+constexpr int64_t kIncreaseStart = 2;
+
 class RegisterWriter {
 public:
   RegisterWriter(hw::ProgramOp program, const NetworkFacts &facts,
@@ -122,6 +126,7 @@ private:
   void configure();
   void configureLayer(const HwLayer &l, unsigned group, unsigned gindex,
                       bool localSource);
+  void streamRegisters(const HwLayer &l, unsigned group, unsigned ll);
   /// The control value cnn_start builds before adding per-group bits.
   uint64_t startControl() const;
   void start();
@@ -250,8 +255,12 @@ void RegisterWriter::configure() {
       configureLayer(l, g, gindex, localSource);
   }
 
-  // FIFO control: which FIFOs carry input channels.
-  if (opts.fifo) {
+  // FIFO control: which FIFOs carry input channels; the fast FIFO runs
+  // asynchronously with a threshold of 10 words.
+  if (opts.fastFifo) {
+    write(Reg::FastFifoIntEnable, 0, 0, 0);
+    write(Reg::FastFifoControl, 0, 0, 10u << 4);
+  } else if (opts.fifo) {
     const HwLayer &first = facts.layers[facts.startLayer];
     uint64_t v = 0x02 << 2 | 0x02 << 7;
     if (dev.needs(target::Requirement::FifoCpl))
@@ -350,7 +359,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   // Write pointer: output offset plus the memory instance of the first
   // output processor.
   const unsigned shift = lsb(Reg::WritePtrBase, "Instance");
-  uint64_t wptr = l.outOffset / 4;
+  uint64_t wptr = (l.outOffset - l.outIgnore) / 4;
   if (!localSource) {
     int64_t instance;
     if (l.conv)
@@ -514,6 +523,15 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
                              : 0;
   } else {
     tptr = l.tramMax - 1;
+    if (l.index > 0 && l.streaming) {
+      // Streaming layers share the TRAM: this one starts after the rows
+      // of all earlier layers (per pass).
+      uint64_t prevMax = 0;
+      for (unsigned i = 0; i < l.index; ++i)
+        prevMax += facts.layers[i].tramMax * facts.layers[i].geom.inPasses;
+      tptr += prevMax;
+      tptr |= put(Reg::TramPtr, "Start", prevMax);
+    }
   }
   write(Reg::TramPtr, group, ll, tptr);
 
@@ -552,17 +570,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     ena = ena << 16 | ena;
   write(Reg::Enables, group, ll, ena);
 
-  // A first layer reading the FIFOs (without streaming) starts once the
-  // whole frame has arrived: pixels (CHW: words) times the pool height on
-  // devices with the original streaming formulas.
-  if (opts.fifo && l.index == facts.startLayer) {
-    int64_t start = l.inH * l.inW;
-    if (l.bigData)
-      start = (start + 3) / 4;
-    if (!dev.needs(target::Requirement::NewStreaming))
-      start *= l.poolH;
-    write(Reg::StreamStart, group, ll, start);
-  }
+  streamRegisters(l, group, ll);
 
   // Input frame size when the first layer reads the FIFOs.
   if (opts.fifo && l.index == facts.startLayer) {
@@ -570,6 +578,148 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     if (l.bigData)
       v = (v + 3) / 4;
     write(Reg::InputFrameSize, group, 0, v);
+  }
+}
+
+/// Stream start, deltas and rollover: when a streaming layer (or a first
+/// layer reading the FIFOs) may start and how it advances through its
+/// circular input buffer (MAX78000 formulas).
+void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
+                                     unsigned ll) {
+  const bool first = l.index == facts.startLayer;
+  if (!l.streaming && !(first && opts.fifo))
+    return;
+  int64_t start = 0, delta1 = 0, delta2 = 0, invol = 0;
+  // Buffer size for the rollover register (new formulas).
+  int64_t startHwc = 0, colInc = 1, rowInc = 1;
+  if (dev.needs(target::Requirement::NewStreaming)) {
+    const int64_t cols = l.inW, pad = l.padW, ops = l.operands;
+    const int64_t rowPrim = pad ? pad : l.poolSH;
+    rowInc = std::max(l.poolH * l.poolDH, l.poolSH);
+    colInc = std::max(l.poolW * l.poolDW, l.poolSW);
+    const bool later = l.index > 0; // the izer's revised formulas
+    bool lastStreaming = false;
+    int64_t effCols = 0, colAdjust = 0;
+    if (l.streaming) {
+      lastStreaming = l.index + 1 == facts.layers.size() ||
+                      !facts.layers[l.index + 1].streaming;
+      if (later) {
+        effCols = cols / colInc;
+        if (effCols * l.poolSW + l.poolW > cols)
+          --effCols;
+        colAdjust = colInc == 1 ? 0 : cols - effCols * colInc;
+      } else {
+        effCols = cols / l.poolSW;
+        if (effCols * l.poolSW + l.poolW - 1 > cols)
+          --effCols;
+        colAdjust = cols - effCols * colInc;
+      }
+    }
+    if (first && opts.fifo) {
+      if (l.streaming)
+        start = (l.poolSH == 1 && l.poolH == 1)
+                    ? colInc
+                    : (rowInc * (cols + pad * 2) + (pad + 2 * colInc)) * ops;
+      else
+        start = l.inH * l.inW;
+    } else if (!first && l.streaming) {
+      if (later)
+        start = rowPrim * (cols + 2 * pad) +
+                (rowInc * (cols + 2 * pad) + pad + 2 * colInc) * ops;
+      else
+        start = pad * (cols + 2 * pad) +
+                (rowInc * (cols + 2 * pad) + pad + 2 * colInc) * ops;
+      if (lastStreaming && later)
+        start += colAdjust * l.poolSW;
+    }
+    startHwc = start;
+    if (l.bigData)
+      start = (start + 3) / 4;
+    if (l.streaming) {
+      int64_t skipped = std::max<int64_t>(0, cols - effCols * l.poolSW);
+      delta1 = l.poolSW * ops;
+      if (first) {
+        if (l.poolSH == 1 && l.poolH == 1)
+          delta1 -= 1;
+        if (l.bigData)
+          delta1 = (delta1 + 3) / 4;
+        if (later)
+          delta2 = l.poolSH == 1 ? delta1 + colAdjust
+                                 : (l.poolSH - 1) * cols + colAdjust;
+        else
+          delta2 = l.poolSH == 1
+                       ? delta1 + skipped
+                       : (l.poolSH - 1) * cols + skipped + l.poolW - 1;
+        if (l.bigData)
+          delta2 = (delta2 + 3) / 4;
+        if (opts.pipeline && delta2 > 0)
+          delta2 += 1;
+      } else {
+        if (l.bigData)
+          delta1 = (delta1 + 3) / 4;
+        if (later)
+          delta2 = l.poolSH == 1 ? delta1 + colAdjust
+                                 : (l.poolSH - 1) * cols + colAdjust;
+        else
+          delta2 = l.poolSH == 1 ? delta1 + skipped
+                                 : (l.poolSH - 1) * cols + skipped;
+        if (l.bigData)
+          delta2 = (delta2 + 3) / 4;
+      }
+    }
+  } else if (first && opts.fifo) {
+    if (l.streaming)
+      start = (l.poolH - 1) * l.inW + l.poolW;
+    else {
+      start = l.inH * l.inW;
+      if (l.bigData)
+        start = (start + 3) / 4;
+    }
+    start *= l.poolH;
+    if (l.streaming) {
+      delta1 = (l.poolSW - 1) * l.operands;
+      delta2 = (l.poolH - 1) * l.inW * l.operands;
+    }
+  } else if (!first && l.streaming) {
+    // The previous layer must have produced enough padded rows for this
+    // layer's kernel and pool window.
+    const HwLayer &prev = facts.layers[l.index - 1];
+    int64_t prevRow = prev.pooledW + 2 * prev.padW;
+    // The izer adds a margin of 2 (its --increase-start default).
+    start = prevRow * (prev.kh - 1 + l.poolH - 1) + prev.kw - 1 + l.poolW +
+            kIncreaseStart;
+    delta1 = l.poolSW * l.operands;
+    delta2 = (l.poolSH - 1) * prevRow + l.poolW * l.operands;
+  }
+  if (!first && l.streaming)
+    for (unsigned i = 0; i < l.index; ++i)
+      invol += facts.layers[i].geom.inPasses;
+  write(Reg::StreamStart, group, ll, start);
+  write(Reg::StreamDelta, group, ll,
+        put(Reg::StreamDelta, "Delta2", delta2) |
+            put(Reg::StreamDelta, "Delta1", delta1) |
+            put(Reg::StreamDelta, "InVol", invol));
+  if (opts.fifo && l.streaming) {
+    int64_t passes = l.geom.inPasses;
+    int64_t roll;
+    if (!dev.needs(target::Requirement::NewStreaming)) {
+      roll = l.bigData ? 12
+                       : start + (l.poolH - 1) * l.inW +
+                             std::max({int64_t(1), l.poolSW, l.poolW});
+      if (roll % passes)
+        roll += passes - roll % passes;
+    } else if (first) {
+      roll = startHwc + colInc + (l.poolSW - 1) * (l.inW + l.padW * 2);
+      if (l.bigData)
+        roll *= l.poolSW * 4;
+    } else {
+      roll = startHwc + (passes - 1) * (rowInc * l.inW + l.padW + colInc) +
+             colInc;
+      roll += (passes - roll % passes) % passes;
+      if (l.bigData)
+        roll = (roll + 3) / 4;
+    }
+    write(Reg::Rollover, group, ll, roll);
   }
 }
 
@@ -587,6 +737,15 @@ uint64_t RegisterWriter::startControl() const {
     v |= put(Reg::Control, "MExpress", 1);
   if (pipelineOff())
     v |= put(Reg::Control, "PipelineOff", 1);
+  // Binary (-1/+1) weights anywhere switch the whole accelerator.
+  if (llvm::any_of(facts.layers,
+                   [](const HwLayer &l) { return l.weightBits == -1; }) &&
+      hasField(Reg::Control, "BinaryWeights"))
+    v |= put(Reg::Control, "BinaryWeights", 1);
+  const HwLayer &first = facts.layers[facts.startLayer];
+  if (first.streaming && first.bigData &&
+      hasField(Reg::Control, "StreamBigData"))
+    v |= put(Reg::Control, "StreamBigData", 1);
   return v;
 }
 
@@ -595,10 +754,24 @@ void RegisterWriter::start() {
   uint64_t val = startControl();
   const HwLayer &firstLayer = facts.layers[facts.startLayer];
   unsigned g0 = facts.groupsUsed.front();
+  // The fast FIFO feeds the first four processors as a group unless the
+  // input sits on processor 0 alone or outside processors 1-3.
+  bool fifoGroup = opts.fastFifo && !(firstLayer.procs != 1 &&
+                                      (firstLayer.procs & 0x0e) == 0);
+  auto fifoBits = [&](unsigned g) -> uint64_t {
+    if (!opts.fifo)
+      return 0;
+    uint64_t v = put(Reg::Control, "FifoEn", 1);
+    if (firstLayer.procs & (0xfull << (g * 16))) {
+      if (opts.fastFifo)
+        v |= put(Reg::Control, "FFifoEn", 1);
+      if (fifoGroup)
+        v |= put(Reg::Control, "FifoGrp", 1);
+    }
+    return v;
+  };
   for (unsigned g : facts.groupsUsed) {
-    uint64_t fval = 0;
-    if (opts.fifo)
-      fval = put(Reg::Control, "FifoEn", 1);
+    uint64_t fval = fifoBits(g);
     if (g != g0)
       fval |= put(Reg::Control, "CnnEn", 1);
     // External sync: 4 | first used group.
@@ -607,7 +780,7 @@ void RegisterWriter::start() {
   }
   builder.create<hw::TimerStartOp>(program.getLoc());
   if (opts.fifo && (firstLayer.procs & (0xfull << (g0 * 16))))
-    val |= put(Reg::Control, "FifoEn", 1);
+    val |= fifoBits(g0);
   write(Reg::Control, g0, 0, val | put(Reg::Control, "CnnEn", 1));
 }
 

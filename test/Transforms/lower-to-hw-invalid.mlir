@@ -64,10 +64,11 @@ tornado.network @no_processors(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> {
 
 // -----
 
-tornado.network @streaming(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> {
-  // expected-error @+1 {{layer 'conv': streaming layers are not lowered yet}}
+tornado.network @calcx4(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> attributes {
+    device = #tornado.device<max78002>} {
+  // expected-error @+1 {{layer 'conv': calcx4 layers are not lowered yet}}
   %0 = tornado.layer "conv"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 3, 3>,
-      padding = array<i64: 1, 1>, weights = dense<1> : tensor<2x1x3x3xi8>, streaming,
+      padding = array<i64: 1, 1>, weights = dense<1> : tensor<2x1x3x3xi8>, calcx4,
       processors = #tornado.procs<0x0000000000000001>,
       output_processors = #tornado.procs<0x0000000000000003>,
       in_offset = 0 : i64, out_offset = 256 : i64, kernel_column = 0 : i64}
@@ -91,15 +92,15 @@ tornado.network @depthwise(%in: tensor<2x4x4xi8>) -> tensor<2x4x4xi8> attributes
 
 // -----
 
-tornado.network @dilated(%in: tensor<1x32xi8>) -> tensor<2x28xi8> {
-  // expected-error @+1 {{layer 'c1': dilated Conv1d layers are not lowered yet}}
-  %0 = tornado.layer "c1"(%in) {op = #tornado.op<conv1d>, kernel = array<i64: 3>,
-      padding = array<i64: 0>, dilation = array<i64: 2>, weights = dense<1> : tensor<2x1x3xi8>,
+tornado.network @dilated(%in: tensor<1x32xi8>) -> tensor<2x17xi8> {
+  // expected-error @+1 {{layer 'c1': dilated Conv1d kernels longer than 3 cannot run on Conv2d hardware}}
+  %0 = tornado.layer "c1"(%in) {op = #tornado.op<conv1d>, kernel = array<i64: 4>,
+      padding = array<i64: 0>, dilation = array<i64: 5>, weights = dense<1> : tensor<2x1x4xi8>,
       processors = #tornado.procs<0x0000000000000001>,
       output_processors = #tornado.procs<0x0000000000000003>,
       in_offset = 0 : i64, out_offset = 256 : i64, kernel_column = 0 : i64}
-      : (tensor<1x32xi8>) -> tensor<2x28xi8>
-  tornado.return %0 : tensor<2x28xi8>
+      : (tensor<1x32xi8>) -> tensor<2x17xi8>
+  tornado.return %0 : tensor<2x17xi8>
 }
 
 // -----

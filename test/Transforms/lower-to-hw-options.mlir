@@ -5,6 +5,7 @@
 // RUN: not tornado-opt %s --tornado-lower-to-hw 2>&1 | FileCheck %s --check-prefix=KAT
 // RUN: echo 'module {}' | not tornado-opt --tornado-lower-to-hw 2>&1 | FileCheck %s --check-prefix=EMPTY
 // RUN: tornado-opt %s --tornado-lower-to-hw="kat=false fifo=true" | FileCheck %s --check-prefix=FIFO
+// RUN: tornado-opt %s --tornado-lower-to-hw="kat=false zero-sram=true compact-data=false" | FileCheck %s --check-prefix=ZERO
 
 // TIMER: timer must be -1 (none) or a timer number, got -2
 // START: start-layer 3 exceeds the MAX78000 maximum of 0
@@ -25,6 +26,23 @@
 // FIFO-NEXT: write 0x50100000, 0x00108808
 // FIFO-NEXT: timer_start
 // FIFO-NEXT: write 0x50100000, 0x00108809
+
+// ZERO: input_loader = #tornado_hw.input_loader<inline_stores>
+// After the group setup: self test of each memory in all four groups
+// (data first): start, wait for done, fail on the error bit, reset.
+// ZERO: write 0x50100004, 0x0000040e
+// ZERO-NEXT: write 0x5010000c, 0x00000001
+// ZERO-NEXT: write 0x5050000c, 0x00000001
+// ZERO-NEXT: write 0x5090000c, 0x00000001
+// ZERO-NEXT: write 0x50d0000c, 0x00000001
+// ZERO-NEXT: poll 0x5010000c mask 0x08040000 value 0x08040000
+// ZERO: check 0x5010000c mask 0x00004000 value 0x00000000
+// ZERO: write 0x50d0000c, 0x00000000
+// Kernel memory (mask) test next.
+// ZERO-NEXT: write 0x5010000c, 0x00000004
+// All-zero kernel words are left to the self test: none are loaded here
+// except the non-zero ones (the weights are all 1).
+// ZERO: tornado_hw.kernels group 0 proc 0 column 0
 
 tornado.network @net(%in: tensor<1x4x4xi8>) -> tensor<2x4x4xi8> {
   %0 = tornado.layer "conv"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 3, 3>,

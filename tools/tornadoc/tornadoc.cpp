@@ -28,6 +28,7 @@
 #include "tornado/Transforms/Passes.h"
 #include "Report.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -135,6 +136,16 @@ Opt<int> stopAfter("izer-stop-after", cl::desc("Last layer to run (--stop-after)
 Opt<unsigned> weightStart("weight-start",
                           cl::desc("First kernel-memory column"), cl::init(0),
                           cl::cat(izerCat));
+Opt<bool> noDeduplicateWeights("no-deduplicate-weights",
+                                cl::desc("Store identical kernels twice"),
+                                cl::cat(izerCat));
+Opt<bool> pipelineOpt("pipeline", cl::desc("Pipelined CNN clock (default)"),
+                      cl::cat(izerCat));
+Opt<bool> noPipeline("no-pipeline", cl::desc("Unpipelined CNN clock"),
+                     cl::cat(izerCat));
+Opt<bool> writeZeroRegisters("write-zero-registers",
+                             cl::desc("Also write registers whose value is 0"),
+                             cl::cat(izerCat));
 // Diagnostics and housekeeping (accepted; Tornado has nothing to do for
 // them or prints its report anyway).
 Opt<bool> verbose("verbose", cl::desc("Print the per-layer report"),
@@ -278,11 +289,14 @@ int main(int argc, char **argv) {
     PassManager pm(&context, ModuleOp::getOperationName(),
                    OpPassManager::Nesting::Implicit);
     pm.enableTiming(t);
-    std::string pipeline;
-    for (StringRef pass :
-         {"tornado-place-kernels", "tornado-place-bias"})
-      if (PassInfo::lookup(pass))
-        pipeline += (pipeline.empty() ? "" : ",") + pass.str();
+    std::string pipeline =
+        llvm::formatv("tornado-place-kernels{{weight-start={0} "
+                      "new-kernel-loader={1} deduplicate={2}},"
+                      "tornado-place-bias",
+                      weightStart.getValue(),
+                      oldKernelLoader ? "false" : "true",
+                      noDeduplicateWeights ? "false" : "true")
+            .str();
     if (!overlapData && PassInfo::lookup("tornado-check-hazards"))
       pipeline += ",tornado-check-hazards";
     if (!pipeline.empty() &&
@@ -346,16 +360,25 @@ int main(int argc, char **argv) {
                    OpPassManager::Nesting::Implicit);
     std::string options;
     llvm::raw_string_ostream os(options);
+    auto flag = [](bool b) { return b ? "true" : "false"; };
+    // The izer measures energy with the power monitor instead of a timer.
+    bool useTimer = !noTimer && !timer.empty() && !energy;
     os << "prefix=" << (prefix.empty() ? "network" : prefix.getValue())
-       << " fifo=" << (fifo ? "true" : "false")
-       << " mexpress=" << (noMexpress ? "false" : "true")
-       << " softmax=" << (softmax ? "true" : "false")
-       << " kat=" << (noKat ? "false" : "true")
-       << " unload=" << (noUnload ? "false" : "true")
-       << " riscv=" << (riscv ? "true" : "false")
-       << " old-kernel-loader=" << (oldKernelLoader ? "true" : "false")
-       << " avg-pool-rounding=" << (avgPoolRounding ? "true" : "false")
-       << " timer=" << (noTimer || timer.empty() ? "-1" : timer.getValue());
+       << " fifo=" << flag(fifo && !fastFifo)
+       << " fast-fifo=" << flag(fastFifo)
+       << " compact-data=" << flag(!noCompactData)
+       << " mexpress=" << flag(!noMexpress)
+       << " old-kernel-loader=" << flag(oldKernelLoader)
+       << " timer=" << (useTimer ? timer.getValue() : std::string("-1"))
+       << " softmax=" << flag(softmax) << " kat=" << flag(!noKat)
+       << " unload=" << flag(!noUnload) << " riscv=" << flag(riscv)
+       << " energy=" << flag(energy)
+       << " avg-pool-rounding=" << flag(avgPoolRounding)
+       << " pipeline=" << flag(!noPipeline)
+       << " write-zero-registers=" << flag(writeZeroRegisters)
+       << " zero-sram=" << flag(zeroSram)
+       << " start-layer=" << startLayer.getValue()
+       << " max-checklines=" << maxCheckLines.getValue();
     if (failed(parsePassPipeline("tornado-lower-to-hw{" + options + "}", pm)))
       return fail("cannot configure tornado-lower-to-hw");
     if (failed(pm.run(*module)))

@@ -1,7 +1,11 @@
 """Lowers every corpus network to C and compares the hardware state with the izer's.
 
 usage: lower_all.py BUILD_BIN SOURCE_ROOT [--min N] [--min-full N] [--case SUBSTR] [--all]
-                    [--jobs N] [--keep DIR] [-v]
+                    [--jobs N] [--keep DIR] [--tornadoc] [-v]
+
+With --tornadoc each case runs as the izer command line with tornadoc in
+the izer's place (from a folder laid out like the izer's), which is how
+users run it; without it the tools run one by one.
 
 For each MANIFEST case the izer built for MAX78000/MAX78002 (not RTL
 simulation, not CMSIS-NN): import the network (tornado-translate), place
@@ -52,8 +56,12 @@ def pass_options(case):
     opts = []
     if case.opt("--prefix"):
         opts.append(f"prefix={case.opt('--prefix')}")
-    if case.opt("--fifo") or case.opt("--fast-fifo"):
+    if case.opt("--fast-fifo"):
+        opts.append("fast-fifo=true")
+    elif case.opt("--fifo"):
         opts.append("fifo=true")
+    if case.opt("--no-compact-data"):
+        opts.append("compact-data=false")
     if case.opt("--no-mexpress"):
         opts.append("mexpress=false")
     if case.opt("--old-kernel-loader"):
@@ -90,9 +98,51 @@ def short(text, n=160):
     return (lines[0] if lines else "?")[:n]
 
 
+def izer_workdir(conf, work):
+    """A folder laid out like the izer's working directory: the corpus
+    inputs (networks/, tests/, trained/) under their own names, so the
+    MANIFEST command line and the files it loads by name resolve."""
+    wd = os.path.join(work, "wd")
+    if not os.path.isdir(wd):
+        os.makedirs(wd)
+        inputs = os.path.join(conf, "inputs")
+        for name in os.listdir(inputs):
+            os.symlink(os.path.join(inputs, name), os.path.join(wd, name))
+    return wd
+
+
+def run_tornadoc(args, conf, case, work, ref):
+    """The case's izer command line with tornadoc in the izer's place."""
+    argv = [a[len("inputs/"):] if a.startswith("inputs/") else a for a in case.args]
+    out_root = os.path.join(work, case.device + "_" + case.name.replace("/", "_"))
+    argv[argv.index("--test-dir") + 1] = out_root
+    r = subprocess.run([os.path.join(args.bin, "tornadoc"), "--no-report"] + argv,
+                       cwd=izer_workdir(conf, work), capture_output=True, text=True)
+    if r.returncode:
+        return None, "tornadoc: " + short(r.stderr)
+    return os.path.join(out_root, case.opt("--prefix")), ""
+
+
+def compare(conf, ref, cdir):
+    r = subprocess.run([sys.executable, os.path.join(conf, "tornado-conform"), ref, cdir,
+                        "--json"], capture_output=True, text=True)
+    try:
+        report = json.loads(r.stdout)
+    except ValueError:
+        return None, "tornado-conform: " + short(r.stderr or r.stdout)
+    result = {c: report["categories"].get(c, {}).get("status") == "equal" for c in CATEGORIES}
+    bad = [c for c in CATEGORIES if not result[c]]
+    return result, ("differs: " + ", ".join(bad)) if bad else ""
+
+
 def run_case(args, conf, case, work):
     """Returns (case, {category: equal?} or None, message)."""
     ref = os.path.join(conf, case.folder)
+    if args.tornadoc:
+        cdir, msg = run_tornadoc(args, conf, case, work, ref)
+        if cdir is None:
+            return case, None, msg
+        return (case,) + compare(conf, ref, cdir)
     out = os.path.join(work, case.device + "_" + case.name.replace("/", "_"))
     os.makedirs(out, exist_ok=True)
     cmd = [os.path.join(args.bin, "tornado-translate"), "--import-yaml",
@@ -119,15 +169,7 @@ def run_case(args, conf, case, work):
                         f"--emit-c-dir={cdir}", hw], capture_output=True, text=True)
     if r.returncode:
         return case, None, "emit: " + short(r.stderr)
-    r = subprocess.run([sys.executable, os.path.join(conf, "tornado-conform"), ref, cdir,
-                        "--json"], capture_output=True, text=True)
-    try:
-        report = json.loads(r.stdout)
-    except ValueError:
-        return case, None, "tornado-conform: " + short(r.stderr or r.stdout)
-    result = {c: report["categories"].get(c, {}).get("status") == "equal" for c in CATEGORIES}
-    bad = [c for c in CATEGORIES if not result[c]]
-    return case, result, ("differs: " + ", ".join(bad)) if bad else ""
+    return (case,) + compare(conf, ref, cdir)
 
 
 def main():
@@ -142,9 +184,13 @@ def main():
     p.add_argument("--all", action="store_true", help="every case (TORNADO_FULL_CONFORM=1)")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--keep", help="keep the generated programs and C in this folder")
+    p.add_argument("--tornadoc", action="store_true",
+                   help="run tornadoc with the case's izer command line instead of "
+                        "the individual tools")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
-    conf = corpus.shared_dir(args.source_root)
+    args.bin = os.path.abspath(args.bin)
+    conf = corpus.shared_dir(os.path.abspath(args.source_root))
     if not os.path.isdir(conf):
         print("skipped: no conformance corpus at", conf)
         return corpus.SKIP
@@ -167,6 +213,9 @@ def main():
     work = args.keep or tempfile.mkdtemp(prefix="lower-all-")
     counts = {c: 0 for c in CATEGORIES}
     identical = 0
+    # The SDK demos are the corpus's top-level cases.
+    demos = sum(1 for c in cases if "/" not in c.name)
+    demos_identical = 0
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = [pool.submit(run_case, args, conf, c, work) for c in cases]
@@ -177,6 +226,7 @@ def main():
                         counts[c] += result[c]
                     if all(result.values()):
                         identical += 1
+                        demos_identical += "/" not in case.name
                 if msg:
                     print(f"FAIL {case.device} {case.name}: {msg}", flush=True)
                 elif args.verbose:
@@ -187,6 +237,7 @@ def main():
     m = len(cases)
     for c in CATEGORIES:
         print(f"{c:10} {counts[c]} of {m} equal")
+    print(f"{demos_identical} of {demos} demo cases identical")
     print(f"{identical} of {m} cases identical")
     need = args.min_full if full and not args.case else args.min
     if identical < need:

@@ -123,6 +123,14 @@ void import(StringRef text, const char *device) {
 
 } // namespace
 
+// libMLIR.so is not instrumented, but LLVM's allocator headers poison slab
+// memory when they are compiled into instrumented code. Attributes that the
+// library then allocates in such a slab would look poisoned; ASan must not
+// act on that user poisoning.
+extern "C" const char *__asan_default_options() {
+  return "allow_user_poisoning=0";
+}
+
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   SmallString<128> dir;
   check(!sys::fs::createUniqueDirectory("tornado-yaml-import-fuzz", dir));

@@ -146,6 +146,11 @@ def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
            "program (project) name; default: the network's name">,
     Option<"fifo", "fifo", "bool", "false",
            "load the input through the FIFOs (--fifo)">,
+    Option<"fastFifo", "fast-fifo", "bool", "false",
+           "load the input through the RISC-V fast FIFO (--fast-fifo)">,
+    Option<"compactData", "compact-data", "bool", "true",
+           "load the input with memcpy of arrays; false: one store per word "
+           "(--no-compact-data)">,
     Option<"mexpress", "mexpress", "bool", "true",
            "express kernel loading (--no-mexpress turns it off)">,
     Option<"oldKernelLoader", "old-kernel-loader", "bool", "false",
