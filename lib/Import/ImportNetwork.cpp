@@ -798,6 +798,26 @@ OwningOpRef<ModuleOp> Importer::run() {
 
   // The final layer's result is the network output.
   unsigned finalIndex = net->finalLayer;
+  if (options.stopAfter >= 0) {
+    if ((unsigned)options.stopAfter >= net->numLayers ||
+        (unsigned)options.stopAfter < options.startLayer) {
+      error(config->layersLoc) << "--stop-after " << options.stopAfter
+              << " is not a layer of this network (layers "
+              << options.startLayer << " to " << net->numLayers - 1 << ")";
+      return nullptr;
+    }
+    finalIndex = options.stopAfter;
+  }
+  if (options.outputWidth) {
+    if (options.outputWidth != 8 && options.outputWidth != 32) {
+      error(config->layersLoc) << "--output-width must be 8 or 32, not "
+              << options.outputWidth;
+      return nullptr;
+    }
+    for (nc::ResolvedLayer &l : net->layers)
+      if (l.index == finalIndex)
+        l.outputWidth.value = options.outputWidth;
+  }
   std::string netName = config->arch.value.empty() ? "network"
                                                    : config->arch.value;
   auto network = builder.create<NetworkOp>(

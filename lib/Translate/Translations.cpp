@@ -35,6 +35,9 @@ cl::list<std::string>
 cl::opt<unsigned> startLayer("start-layer",
                              cl::desc("First layer to run (MAX78002)"),
                              cl::init(0));
+cl::opt<unsigned> outputWidth(
+    "output-width", cl::desc("Final layer output width: 8 or 32"),
+    cl::init(0));
 cl::opt<bool> ignoreBn("ignore-bn",
                        cl::desc("Skip unfolded batchnorm weights"));
 } // namespace
@@ -51,6 +54,7 @@ void tornado::registerTornadoTranslations() {
         options.searchDirs.assign(searchDirs.begin(), searchDirs.end());
         options.ignoreBatchNorm = ignoreBn;
         options.startLayer = startLayer;
+        options.outputWidth = outputWidth;
         OwningOpRef<ModuleOp> module =
             importNetwork(sourceMgr, context, options);
         if (!module)

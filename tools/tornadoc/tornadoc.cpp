@@ -191,10 +191,6 @@ int fail(const llvm::Twine &message) {
 std::optional<std::string> unsupportedOption() {
   if (rtl || rtlPreload)
     return std::string("--rtl / --rtl-preload (RTL simulation output)");
-  if (stopAfter >= 0)
-    return std::string("--stop-after");
-  if (outputWidth != 0 && outputWidth != 8 && outputWidth != 32)
-    return std::string("--output-width other than 8 or 32");
   return std::nullopt;
 }
 
@@ -267,6 +263,8 @@ int main(int argc, char **argv) {
     options.sampleInputFile = sampleInput;
     options.device = device;
     options.startLayer = startLayer;
+    options.stopAfter = stopAfter;
+    options.outputWidth = outputWidth;
     options.searchDirs.assign(searchDirs.begin(), searchDirs.end());
     module = importNetwork(sourceMgr, &context, options);
     if (!module)

@@ -55,20 +55,30 @@ def main(argv=None):
         if p.returncode:
             print(f'FAIL {name}: tornado-emit: {p.stderr.strip()}')
             return 1
-        files = sorted(f for f in os.listdir(out) if f.endswith('.c'))
-        if 'main_riscv.c' in files:
-            files = [f for f in files if f not in RISCV_CORE_FILES]
-        for f in files:
-            cmd = [args.cc, *FLAGS, '-I', args.stub, '-I', out, '-c',
-                   os.path.join(out, f), '-o', os.path.join(out, f + '.o')]
-            p = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            if p.returncode or p.stderr.strip():
-                print(f'FAIL {name}/{f}:\n{p.stderr}')
-                return 1
-            compiled += 1
-        print(f'ok {name}: {", ".join(files)}')
+        count = compile_project(args.cc, args.stub, name, out)
+        if count is None:
+            return 1
+        compiled += count
     print(f'compiled {compiled} files of {len(inputs)} projects without warnings')
     return 0
+
+
+def compile_project(cc, stub, name, out):
+    """Compiles the Arm-side C files of the project in `out`; returns how
+    many, or None (after printing the compiler's message) on a failure or
+    any warning."""
+    files = sorted(f for f in os.listdir(out) if f.endswith('.c'))
+    if 'main_riscv.c' in files:
+        files = [f for f in files if f not in RISCV_CORE_FILES]
+    for f in files:
+        cmd = [cc, *FLAGS, '-I', stub, '-I', out, '-c',
+               os.path.join(out, f), '-o', os.path.join(out, f + '.o')]
+        p = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if p.returncode or p.stderr.strip():
+            print(f'FAIL {name}/{f}:\n{p.stderr}')
+            return None
+    print(f'ok {name}: {", ".join(files)}')
+    return len(files)
 
 
 if __name__ == '__main__':

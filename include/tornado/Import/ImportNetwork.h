@@ -39,6 +39,11 @@ struct ImportOptions {
   /// `--start-layer`: the first layer that runs (MAX78002 can start later
   /// in a network).
   unsigned startLayer = 0;
+  /// `--stop-after`: the last layer that runs (its output becomes the
+  /// network's result); -1: the network's own final layer.
+  int stopAfter = -1;
+  /// `--output-width`: 8 or 32 for the final layer; 0: as the YAML says.
+  unsigned outputWidth = 0;
 };
 
 /// Imports the YAML held by `sourceMgr`'s main buffer. Errors are emitted as
