@@ -515,7 +515,23 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
   // producer's pixels where the layer says so (in_dim, 1D/2D changes).
   SmallVector<Value> operandsIn;
   auto want = fmapShape(is1d, l.inChannels.value, l.inDim.value);
-  for (Value v : inputs) {
+  // An element-wise layer whose single input holds all operands, read with
+  // an in_dim that regroups each operand's channels: reshape the whole input
+  // row-major to operands x in_channels channels of in_dim.
+  SmallVector<Value> sources(inputs.begin(), inputs.end());
+  if (eltwise && sources.size() == 1 && operands > 1) {
+    auto type = cast<RankedTensorType>(sources[0].getType());
+    SmallVector<int64_t, 3> regrouped(want);
+    regrouped[0] = operands * l.inChannels.value;
+    int64_t count = 1;
+    for (int64_t d : regrouped)
+      count *= d;
+    if (type.getDimSize(0) != regrouped[0] && type.getNumElements() == count)
+      sources[0] = builder.create<ReshapeOp>(
+          loc, RankedTensorType::get(regrouped, type.getElementType()),
+          sources[0]);
+  }
+  for (Value v : sources) {
     auto type = cast<RankedTensorType>(v.getType());
     SmallVector<int64_t, 3> shape(type.getShape());
     int64_t channels = shape[0];

@@ -325,6 +325,9 @@ llvm::Expected<Tensor> Executor::exec(Operation *op) {
         const Tensor &in = get(r.getInput());
         auto type = cast<ShapedType>(r.getOutput().getType());
         int64_t channels = type.getDimSize(0);
+        // Regrouping channels keeps the element order.
+        if (in.rank() < 1 || in.shape[0] != channels)
+          return toResultShape(op, in);
         int64_t have = in.size() / channels;
         int64_t want = type.getNumElements() / channels;
         std::vector<int64_t> data;

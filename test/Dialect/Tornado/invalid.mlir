@@ -493,15 +493,15 @@ tornado.network @shift_narrow(%in: tensor<8xi8>) -> () {
 // -----
 
 tornado.network @reshape_channels(%in: tensor<2x4x4xi8>) -> () {
-  // expected-error @+1 {{reshaping keeps the channel count and cannot read more pixels per channel than the input has}}
-  %0 = tornado.reshape %in : tensor<2x4x4xi8> -> tensor<4x8xi8>
+  // expected-error @+1 {{reshaping reads at most the input's pixels per channel, or regroups all of its elements}}
+  %0 = tornado.reshape %in : tensor<2x4x4xi8> -> tensor<4x9xi8>
   tornado.return
 }
 
 // -----
 
 tornado.network @reshape_more(%in: tensor<2x4x4xi8>) -> () {
-  // expected-error @+1 {{reshaping keeps the channel count and cannot read more pixels per channel than the input has}}
+  // expected-error @+1 {{reshaping reads at most the input's pixels per channel, or regroups all of its elements}}
   %0 = tornado.reshape %in : tensor<2x4x4xi8> -> tensor<2x5x4xi8>
   tornado.return
 }

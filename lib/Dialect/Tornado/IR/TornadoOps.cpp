@@ -528,11 +528,13 @@ LogicalResult ReshapeOp::verify() {
   auto out = cast<ShapedType>(getOutput().getType());
   if (in.getElementType() != out.getElementType())
     return emitOpError("reshaping keeps the element type");
-  if (in.getRank() < 1 || out.getRank() < 1 ||
-      in.getDimSize(0) != out.getDimSize(0) ||
-      in.getNumElements() < out.getNumElements())
-    return emitOpError("reshaping keeps the channel count and cannot read "
-                       "more pixels per channel than the input has");
+  if (in.getRank() < 1 || out.getRank() < 1)
+    return emitOpError("reshaping needs feature maps with channels");
+  if (in.getDimSize(0) != out.getDimSize(0)
+          ? in.getNumElements() != out.getNumElements()
+          : in.getNumElements() < out.getNumElements())
+    return emitOpError("reshaping reads at most the input's pixels per "
+                       "channel, or regroups all of its elements");
   return success();
 }
 

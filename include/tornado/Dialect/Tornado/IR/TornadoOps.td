@@ -220,9 +220,12 @@ def Tornado_ReshapeOp : Tornado_Op<"reshape", [Pure]> {
   let description = [{
     Data memory holds each channel's pixels in order, so a layer may read
     its producer's output with a different spatial shape (the izer's
-    `in_dim`, or a 1D layer reading 2D data). The channel count stays the
-    same; the result reads the first H x W (or L) pixels of each channel,
-    which may be fewer than the input has. Nothing moves in memory.
+    `in_dim`, or a 1D layer reading 2D data). With the same channel count
+    the result reads the first H x W (or L) pixels of each channel, which
+    may be fewer than the input has. With another channel count the element
+    count must match and the data keep their order (a row-major reshape),
+    as when an element-wise layer reads its operands with an `in_dim` that
+    regroups them. Nothing moves in memory.
 
     ```mlir
     %1 = tornado.reshape %0 : tensor<16x4x4xi8> -> tensor<16x16xi8>
