@@ -11,6 +11,6 @@ mkdir -p "$out"
   --config-file "$root/networks/fashion-mnist.yaml" \
   --checkpoint-file "$root/networks/fashion-mnist-qat8-q.pth.tar" \
   --sample-input "$root/networks/sample_fashion_mnist.npy" \
-  --device MAX78000 --softmax --timer 0 --timing
+  --device MAX78000 --softmax --timer 0 --timing --overwrite
 echo "generated project: $out/fashion-mnist"
 ls "$out/fashion-mnist"

@@ -191,6 +191,14 @@ int fail(const llvm::Twine &message) {
 std::optional<std::string> unsupportedOption() {
   if (rtl || rtlPreload)
     return std::string("--rtl / --rtl-preload (RTL simulation output)");
+  if (!boost.empty())
+    return std::string("--boost (boost-circuit control in main.c)");
+  if (riscvFlash || riscvCache || riscvExclusive)
+    return std::string("--riscv-flash / --riscv-cache / --riscv-exclusive");
+  if (fastFifoQuad)
+    return std::string("--fast-fifo-quad");
+  if (boardName != "EvKit_V1")
+    return std::string("--board-name other than EvKit_V1");
   return std::nullopt;
 }
 
@@ -241,6 +249,10 @@ int main(int argc, char **argv) {
   SmallString<256> outDir(testDir);
   if (!prefix.empty())
     llvm::sys::path::append(outDir, prefix);
+  // Like the izer, never write into an existing project unless asked to.
+  if (!prefix.empty() && llvm::sys::fs::exists(outDir) && !overwrite)
+    return fail("the target folder " + outDir +
+                " exists; use --overwrite to proceed");
   if (std::error_code ec = llvm::sys::fs::create_directories(outDir))
     return fail(outDir + ": " + ec.message());
   auto outPath = [&](llvm::StringRef name) {

@@ -56,7 +56,8 @@ def main():
             argv = [a[len("inputs/"):] if a.startswith("inputs/") else a for a in case.args]
             i = argv.index("--test-dir")
             argv[i + 1] = os.path.join(tmp, "out")
-            ours, err = timed([os.path.join(args.bin, "tornadoc"), "--no-report"] + argv,
+            ours, err = timed([os.path.join(args.bin, "tornadoc"), "--no-report",
+                               "--overwrite"] + argv,
                               inputs, args.repeat)
             line = f"{case.device:8} {case.name:24} "
             line += f"tornadoc {ours * 1e3:8.1f} ms" if ours else f"tornadoc failed: {err}"
