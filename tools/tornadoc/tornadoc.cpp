@@ -24,7 +24,6 @@
 #include "tornado/Emit/EmitC.h"
 #include "tornado/Import/ImportNetwork.h"
 #include "tornado/Interpreter/Executor.h"
-#include "tornado/KnownAnswer/KnownAnswer.h"
 #include "tornado/Transforms/Passes.h"
 #include "Report.h"
 #include "llvm/Support/CommandLine.h"
@@ -292,8 +291,7 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(std::move(e)));
   }
 
-  // Placement passes. Passes this build does not have are skipped, and the
-  // report says what the IR lacks.
+  // Placement passes.
   {
     TimingScope t = root.nest("passes");
     PassManager pm(&context, ModuleOp::getOperationName(),
@@ -307,10 +305,9 @@ int main(int argc, char **argv) {
                       oldKernelLoader ? "false" : "true",
                       noDeduplicateWeights ? "false" : "true")
             .str();
-    if (!overlapData && PassInfo::lookup("tornado-check-hazards"))
+    if (!overlapData)
       pipeline += ",tornado-check-hazards";
-    if (!pipeline.empty() &&
-        failed(parsePassPipeline("tornado.network(" + pipeline + ")", pm)))
+    if (failed(parsePassPipeline("tornado.network(" + pipeline + ")", pm)))
       return fail("cannot build the pass pipeline '" + pipeline + "'");
     if (!emitIrAfter.empty())
       pm.enableIRPrinting(
@@ -324,7 +321,8 @@ int main(int argc, char **argv) {
       return 1;
   }
 
-  // The known answer comes from the reference interpreter.
+  // The report shows the interpreter's result for the sample input (the
+  // lowering runs the interpreter again for the known answer).
   std::vector<interp::Tensor> results;
   {
     TimingScope t = root.nest("interpret");
@@ -336,20 +334,6 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(r.takeError()));
     results = std::move(*r);
   }
-  if (!noKat) {
-    TimingScope t = root.nest("known answer");
-    std::optional<unsigned> limit;
-    if (maxCheckLines)
-      limit = maxCheckLines;
-    llvm::Expected<std::vector<kat::Record>> records =
-        interp::knownAnswerFor(network, results, limit);
-    if (!records)
-      return fail(llvm::toString(records.takeError()));
-    if (llvm::Error e = writeFile(outPath("sampleoutput.h"),
-                                  kat::renderSampleOutput(*records)))
-      return fail(llvm::toString(std::move(e)));
-  }
-
   {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -362,9 +346,8 @@ int main(int argc, char **argv) {
   // The lowering replaces the network: report on it first.
   if (!noReport)
     driver::printReport(network, results, llvm::outs());
-  // Lowering and C emission need the register-level lowering pass.
-  bool emitted = false;
-  if (PassInfo::lookup("tornado-lower-to-hw")) {
+  // Lowering to the register-level program and C emission.
+  {
     TimingScope t = root.nest("lower and emit");
     PassManager pm(&context, ModuleOp::getOperationName(),
                    OpPassManager::Nesting::Implicit);
@@ -395,13 +378,7 @@ int main(int argc, char **argv) {
       return 1;
     if (failed(emit::emitC(*module, llvm::errs(), outDir)))
       return 1;
-    emitted = true;
   }
 
-  if (!emitted)
-    llvm::outs() << "note: this build has no lowering to the register level "
-                    "(tornado-lower-to-hw); wrote the placed IR and the "
-                    "known answer to "
-                 << outDir << "\n";
   return 0;
 }

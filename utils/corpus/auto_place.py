@@ -31,18 +31,6 @@ AUTO = ("tornado-assign-processors,tornado-assign-offsets,"
         "tornado-check-hazards,tornado-place-kernels,tornado-place-bias")
 
 
-def import_cmd(bin_dir, conf, case, out):
-    cmd = [os.path.join(bin_dir, "tornado-translate"), "--import-yaml",
-           os.path.join(conf, case.opt("--config-file")), "--device", case.device,
-           "--search-dir", os.path.join(conf, "inputs"), "-o", out]
-    for flag in ("--checkpoint-file", "--sample-input"):
-        if case.opt(flag):
-            cmd += [flag, os.path.join(conf, case.opt(flag))]
-    if case.opt("--start-layer"):
-        cmd += ["--start-layer", case.opt("--start-layer")]
-    return cmd
-
-
 def strip_placement(text):
     """Removes the four placement attributes (and their pins) from layers."""
     def fix_pins(m):
@@ -95,7 +83,7 @@ def auto_place(args, conf, tmp):
     for cfg, case in sorted(cases.items()):
         name = os.path.basename(cfg)
         pinned = os.path.join(tmp, "pinned.mlir")
-        r = run(import_cmd(args.bin, conf, case, pinned))
+        r = run(corpus.import_command(args.bin, conf, case, pinned))
         if r.returncode != 0:
             print(f"FAIL {name}: import: {first_line(r)}")
             continue
@@ -135,7 +123,7 @@ def pinned_hazards(args, conf, tmp):
         if key in seen:
             continue
         mlir = os.path.join(tmp, "case.mlir")
-        r = run(import_cmd(args.bin, conf, case, mlir))
+        r = run(corpus.import_command(args.bin, conf, case, mlir))
         if r.returncode != 0:
             continue
         r = run([opt, mlir, "-o", os.devnull,

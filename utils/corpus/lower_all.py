@@ -145,14 +145,7 @@ def run_case(args, conf, case, work):
         return (case,) + compare(conf, ref, cdir)
     out = os.path.join(work, case.device + "_" + case.name.replace("/", "_"))
     os.makedirs(out, exist_ok=True)
-    cmd = [os.path.join(args.bin, "tornado-translate"), "--import-yaml",
-           os.path.join(conf, case.opt("--config-file")), "--device", case.device,
-           "--search-dir", os.path.join(conf, "inputs")]
-    for flag in ("--checkpoint-file", "--sample-input"):
-        if case.opt(flag):
-            cmd += [flag, os.path.join(conf, case.opt(flag))]
-    if case.opt("--start-layer"):
-        cmd += ["--start-layer", case.opt("--start-layer")]
+    cmd = corpus.import_command(args.bin, conf, case, "-")
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode:
         return case, None, "import: " + short(r.stderr)

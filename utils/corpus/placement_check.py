@@ -384,14 +384,7 @@ def main():
         if not dump or not dump.get("kernels", {}).get("words"):
             continue  # RTL-only or unreadable output: nothing to compare
         total += 1
-        cmd = [os.path.join(args.bin, "tornado-translate"), "--import-yaml",
-               os.path.join(conf, case.opt("--config-file")), "--device", case.device,
-               "--search-dir", os.path.join(conf, "inputs")]
-        if case.opt("--checkpoint-file"):
-            cmd += ["--checkpoint-file", os.path.join(conf, case.opt("--checkpoint-file"))]
-        if case.opt("--sample-input"):
-            cmd += ["--sample-input", os.path.join(conf, case.opt("--sample-input"))]
-        r = run(cmd)
+        r = run(corpus.import_command(args.bin, conf, case, "-"))
         if r.returncode != 0:
             print(f"FAIL {case.device} {case.name}: import: "
                   f"{(r.stderr.strip().splitlines() or ['?'])[0]}")
