@@ -36,11 +36,18 @@ using target::RegisterSpace;
 // Formatting helpers
 //===----------------------------------------------------------------------===//
 
-static void hex(raw_ostream &os, uint32_t v, unsigned digits = 8) {
+/// Writes "0x" and the low `digits` (at most 8) hex digits of `v` to `buf`.
+static void hexChars(char *buf, uint32_t v, unsigned digits) {
   static const char kDigits[] = "0123456789abcdef";
-  char buf[10] = {'0', 'x'};
+  buf[0] = '0';
+  buf[1] = 'x';
   for (unsigned i = 0; i < digits; ++i)
     buf[2 + i] = kDigits[(v >> (4 * (digits - 1 - i))) & 0xf];
+}
+
+static void hex(raw_ostream &os, uint32_t v, unsigned digits = 8) {
+  char buf[10];
+  hexChars(buf, v, digits);
   os.write(buf, 2 + digits);
 }
 
@@ -56,19 +63,25 @@ static void printArrayMacro(raw_ostream &os, StringRef name,
                             ArrayRef<uint32_t> values, unsigned digits,
                             unsigned perLine) {
   os << "#define " << name << " { \\\n";
+  // Weight arrays run to megabytes: format into one buffer, as the streams
+  // here are unbuffered strings.
+  std::string text;
+  text.reserve(values.size() * (digits + 4) + values.size() / perLine * 4);
   for (size_t i = 0; i < values.size(); ++i) {
     if (i % perLine == 0)
-      os << "  ";
-    hex(os, values[i], digits);
+      text += "  ";
+    char buf[10];
+    hexChars(buf, values[i], digits);
+    text.append(buf, 2 + digits);
     bool last = i + 1 == values.size();
     if (!last)
-      os << ',';
+      text += ',';
     if (last || i % perLine == perLine - 1)
-      os << " \\\n";
+      text += " \\\n";
     else
-      os << ' ';
+      text += ' ';
   }
-  os << "}\n";
+  os << text << "}\n";
 }
 
 /// Short description of a register address for a trailing comment, e.g.
@@ -145,6 +158,7 @@ private:
   void printLoadWeights(raw_ostream &os);
   void printLoadBias(raw_ostream &os);
   void printUnload(raw_ostream &os);
+  void printUnloadMlator(raw_ostream &os, UnloadMlatorOp m);
   void printEnable(raw_ostream &os);
   void printDisable(raw_ostream &os);
 
@@ -231,13 +245,22 @@ LogicalResult Emitter::collect() {
       Fifo entry{f, {}};
       if (failed(readData(f, f.getData(), entry.words)))
         return failure();
+      // One loop pushes every FIFO: synthesized inputs must agree.
+      if (!fifos.empty() &&
+          (f.getRepeat() != fifos.front().op.getRepeat() ||
+           f.getAdd() != fifos.front().op.getAdd() ||
+           f.getMask() != fifos.front().op.getMask() ||
+           (f.getRepeat() && entry.words.size() != fifos.front().words.size())))
+        return f.emitOpError()
+               << "synthesized FIFO inputs must all repeat the same number "
+                  "of words with the same step and mask";
       fifos.push_back(std::move(entry));
     } else if (auto e = dyn_cast<ExpectOp>(op)) {
       Expect entry{e, {}};
       if (failed(readData(e, e.getData(), entry.words)))
         return failure();
       expects.push_back(std::move(entry));
-    } else if (isa<UnloadWordsOp, UnloadBytesOp>(op)) {
+    } else if (isa<UnloadWordsOp, UnloadBytesOp, UnloadMlatorOp>(op)) {
       unloads.push_back(&op);
     }
   }
@@ -585,10 +608,28 @@ void Emitter::printUnload(raw_ostream &os) {
   if (anyBytes)
     os << "  uint8_t *out_bytes = (uint8_t *) out_buf;\n"
           "  uint32_t val;\n";
-  if (!unloads.empty())
-    os << "  volatile uint32_t *src;\n"
-          "  uint32_t i;\n";
+  bool anyMemory = llvm::any_of(unloads, [](Operation *op) {
+    return isa<UnloadWordsOp, UnloadBytesOp>(op);
+  });
+  bool anyLoop = llvm::any_of(unloads, [](Operation *op) {
+    auto m = dyn_cast<UnloadMlatorOp>(op);
+    if (!m)
+      return true;
+    ArrayRef<int64_t> to = m.getTo();
+    for (size_t i = 1; i < to.size(); ++i)
+      if (to[i] == to[i - 1] + 4)
+        return true;
+    return false;
+  });
+  if (anyMemory)
+    os << "  volatile uint32_t *src;\n";
+  if (anyLoop)
+    os << "  uint32_t i;\n";
   for (Operation *op : unloads) {
+    if (auto m = dyn_cast<UnloadMlatorOp>(op)) {
+      printUnloadMlator(os, m);
+      continue;
+    }
     if (auto w = dyn_cast<UnloadWordsOp>(op)) {
       os << "\n  src = (volatile uint32_t *) "
          << hexStr(uint32_t(w.getAddress())) << ";\n"
@@ -628,6 +669,40 @@ void Emitter::printUnload(raw_ostream &os) {
     os << "  }\n";
   }
   os << "\n  return CNN_OK;\n}\n\n";
+}
+
+/// One mlator session: address counter and step, lane on, one discarded
+/// read, the reads (consecutive output words as loops), mlator off.
+void Emitter::printUnloadMlator(raw_ostream &os, UnloadMlatorOp m) {
+  unsigned g = m.getGroup();
+  auto reg = [&](Reg r) { return llvm::cantFail(dev.registerAddress(r, g)); };
+  auto field = [&](StringRef name) {
+    return dev.findRegister(Reg::Control)->findField(name)->lsb;
+  };
+  uint32_t off = uint32_t(1) << field("ClkEn");
+  uint32_t on = off | uint32_t(1) << field("MlatLd") |
+                uint32_t(m.getLane()) << field("MlatSel");
+  std::string mlat = wordAt(reg(Reg::Mlator));
+  os << "\n  // mlator of group " << g << ", byte lane " << m.getLane() << "\n"
+     << "  " << wordAt(reg(Reg::WritePtrBase)) << " = "
+     << hexStr(uint32_t(m.getStart())) << ";\n"
+     << "  " << wordAt(reg(Reg::LayerControl2)) << " = "
+     << hexStr(uint32_t(m.getIncrement())) << ";\n"
+     << "  " << wordAt(reg(Reg::Control)) << " = " << hexStr(on) << ";\n"
+     << "  (void) " << mlat << "; // the first read primes the mlator\n";
+  ArrayRef<int64_t> to = m.getTo();
+  for (size_t i = 0; i < to.size();) {
+    size_t n = 1;
+    while (i + n < to.size() && to[i + n] == to[i] + 4 * int64_t(n))
+      ++n;
+    if (n == 1)
+      os << "  out_buf[" << to[i] / 4 << "] = " << mlat << ";\n";
+    else
+      os << "  for (i = 0; i < " << n << "; i++)\n"
+         << "    out_buf[" << to[i] / 4 << " + i] = " << mlat << ";\n";
+    i += n;
+  }
+  os << "  " << wordAt(reg(Reg::Control)) << " = " << hexStr(off) << ";\n";
 }
 
 void Emitter::printEnable(raw_ostream &os) {
@@ -862,37 +937,58 @@ void Emitter::printLoadInput(raw_ostream &os) {
     return;
   }
 
-  // FIFOs: push word i of every FIFO in turn, waiting while it is full.
+  // FIFOs: push word i of every FIFO in turn, waiting while it is full. A
+  // synthesized input pushes its stored words `repeat` times, adding `add`
+  // (masked) each round.
   bool fast = loader == InputLoader::fast_fifo;
-  size_t longest = 0;
+  size_t longest = 0, period = 0;
+  std::optional<int64_t> add, mask;
   for (Fifo &f : fifos) {
     os << "static const uint32_t fifo_" << f.op.getFifo() << "[] = SAMPLE_FIFO_"
        << f.op.getFifo() << ";\n";
-    longest = std::max(longest, f.words.size());
+    longest = std::max(longest, f.words.size() * f.op.getRepeat().value_or(1));
+    if (f.op.getRepeat()) {
+      period = f.words.size();
+      add = f.op.getAdd();
+      mask = f.op.getMask();
+    }
   }
+
   const target::RegisterInfo *status =
       dev.findRegister(fast ? Reg::FastFifoStatus : Reg::FifoStatus);
   const target::BitField *full = status->findField("Full");
   uint32_t statusAddress =
       fast ? dev.fastFifoStatusAddress() : dev.fifoStatusAddress();
-  os << "\nvoid load_input(void)\n{\n  uint32_t i;\n\n"
-     << "  for (i = 0; i < " << longest << "; i++) {\n";
+  os << "\nvoid load_input(void)\n{\n  uint32_t i;\n";
+  if (period)
+    os << "  uint32_t add = 0;\n";
+  os << "\n  for (i = 0; i < " << longest << "; i++) {\n";
   for (Fifo &f : fifos) {
     unsigned n = f.op.getFifo();
     uint32_t fullBit = uint32_t(1) << (full->lsb + (fast ? 0 : n));
     uint32_t data = fast ? dev.fastFifoDataAddress() : dev.fifoDataAddress(n);
     std::string indent = "    ";
-    if (f.words.size() < longest) {
-      os << "    if (i < " << f.words.size() << ") {\n";
+    size_t pushes = f.words.size() * f.op.getRepeat().value_or(1);
+    if (pushes < longest) {
+      os << "    if (i < " << pushes << ") {\n";
       indent = "      ";
     }
     os << indent << "while ((" << wordAt(statusAddress) << " & "
        << hexStr(fullBit) << ") != 0)\n"
        << indent << "  ; // FIFO " << n << " is full\n"
-       << indent << wordAt(data) << " = fifo_" << n << "[i];\n";
-    if (f.words.size() < longest)
+       << indent << wordAt(data) << " = ";
+    if (period)
+      os << "(fifo_" << n << "[i % " << period << "] + add) & " << hexStr(*mask)
+         << ";\n";
+    else
+      os << "fifo_" << n << "[i];\n";
+    if (pushes < longest)
       os << "    }\n";
   }
+  if (period)
+    os << "    if (i % " << period << " == " << period - 1 << ")\n"
+       << "      add = (add + " << hexStr(*add) << ") & " << hexStr(*mask)
+       << ";\n";
   os << "  }\n}\n\n";
 }
 

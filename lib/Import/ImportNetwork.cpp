@@ -78,6 +78,8 @@ private:
   LogicalResult readCheckpointWeights(const nc::NetworkConfig &config);
   LogicalResult readOnnxCheckpointWeights();
   LogicalResult readTestWeights(const nc::NetworkConfig &config);
+  /// Applies --synthesize-input to the sample just read from `path`.
+  LogicalResult synthesizeSample(StringRef path);
   LogicalResult readSampleInput(const nc::NetworkConfig &config);
   FailureOr<Value> buildLayer(const nc::ResolvedLayer &layer,
                               ArrayRef<Value> inputs);
@@ -168,7 +170,11 @@ LogicalResult Importer::readCheckpointWeights(const nc::NetworkConfig &config) {
       return failure();
     }
 
-  for (const NamedTensor &entry : ck->getStateTensors()) {
+  // WeightLayer's move may throw (SmallVector), so growing the vector would
+  // copy every weight array: make room up front.
+  std::vector<NamedTensor> entries = ck->getStateTensors();
+  weights.reserve(weights.size() + entries.size());
+  for (const NamedTensor &entry : entries) {
     SmallVector<StringRef, 3> parts = splitKey(entry.Name);
     if (parts.size() < 2 || parts.back() != "weight")
       continue;
@@ -423,6 +429,35 @@ LogicalResult Importer::readSampleInput(const nc::NetworkConfig &config) {
     }
   sampleValues = std::move(*values);
   sample = std::move(*array);
+  if (options.synthesizeWords)
+    return synthesizeSample(path);
+  return success();
+}
+
+LogicalResult Importer::synthesizeSample(StringRef path) {
+  int64_t channels = sample->getShape()[0];
+  int64_t pixels =
+      int64_t(sampleValues.size()) / std::max<int64_t>(1, channels);
+  int64_t words = options.synthesizeWords;
+  if (channels < 1 || channels > 4) {
+    error(sampleLoc) << path << ": --synthesize-input needs 1 to 4 input "
+                     << "channels, got " << channels;
+    return failure();
+  }
+  if (pixels % words) {
+    error(sampleLoc) << "--synthesize-words " << words << " must divide the "
+                     << pixels << " pixels per channel of " << path;
+    return failure();
+  }
+  uint64_t mask = channels == 4 ? 0xffffffffu : (1ull << (8 * channels)) - 1;
+  for (int64_t p = words; p < pixels; ++p) {
+    uint64_t v = 0;
+    for (int64_t c = channels - 1; c >= 0; --c)
+      v = v << 8 | uint8_t(sampleValues[c * pixels + p - words]);
+    v = (v + uint64_t(options.synthesizeInput)) & mask;
+    for (int64_t c = 0; c < channels; ++c)
+      sampleValues[c * pixels + p] = int8_t((v >> (8 * c)) & 0xff);
+  }
   return success();
 }
 
@@ -613,6 +648,14 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
                          (kw - 1 - x)];
       values = std::move(out);
       shape = {co, ci, kh, kw};
+    } else if (kind == tornado::LayerOpKind::conv_transpose2d &&
+               l.groups.value > 1 && shape.size() == 4 &&
+               shape[1] % l.groups.value == 0) {
+      // Test weights of a grouped transposed convolution are stored
+      // [out/groups, in, kh, kw] (the izer's reading); the kernels are in
+      // the same order as [out, in/groups, kh, kw].
+      shape = {shape[0] * l.groups.value, shape[1] / l.groups.value, shape[2],
+               shape[3]};
     }
     if (kind == tornado::LayerOpKind::linear && shape.size() > 2) {
       // [out, in, 1, 1] and the like: a linear layer's weights are 2-D.
@@ -705,6 +748,10 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
     add("streaming", builder.getUnitAttr());
   if (l.calcx4.value)
     add("calcx4", builder.getUnitAttr());
+  if (l.readahead.value)
+    add("readahead", builder.getUnitAttr());
+  if (l.tcalc.isKnown())
+    add("tcalc", builder.getBoolAttr(l.tcalc.value));
 
   // Resources.
   if (l.processors.isKnown()) {
@@ -805,6 +852,38 @@ OwningOpRef<ModuleOp> Importer::run() {
   }
   for (const nc::ConfigWarning &w : net->warnings)
     emitWarning(toLoc(w.loc)) << w.message;
+
+  // Control flow the lowering does not program yet (the izer's link-layer,
+  // stop and snoop registers, kernel bypass): refuse instead of compiling a
+  // different program.
+  if (net->snoop) {
+    error(config->snoop->valueLoc) << "`snoop` is not supported yet";
+    return nullptr;
+  }
+  for (const nc::ResolvedLayer &l : net->layers) {
+    int64_t next = l.nextSequence.value;
+    const nc::ConfigLoc &nextLoc =
+        l.nextSequence.isPinned() ? l.nextSequence.loc : l.loc;
+    if (l.bypass.value) {
+      error(l.loc) << "layer " << l.index
+                   << ": `bypass` (kernel bypass) is not supported yet";
+      return nullptr;
+    }
+    if (l.snoopSequence) {
+      error(l.loc) << "layer " << l.index
+                   << ": `snoop_sequence` is not supported yet";
+      return nullptr;
+    }
+    if (next != nc::kStopLayer ? next != int64_t(l.index) + 1
+                               : l.index + 1 != net->numLayers) {
+      error(nextLoc) << "layer " << l.index << ": `next_sequence` "
+                     << (next == nc::kStopLayer ? std::string("stop")
+                                                : std::to_string(next))
+                     << " needs link layers, which are not supported yet "
+                        "(layers must run in order)";
+      return nullptr;
+    }
+  }
 
   Location fileLoc = FileLineColLoc::get(context, yamlFile, 1, 1);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);

@@ -5,16 +5,26 @@
 //
 //   Const  a tensor known at import time (initializers, Constant nodes and
 //          everything computed from them, Shape of a feature map, ...);
-//   FMap   an 8-bit feature map: an SSA value of the tornado network;
+//   FMap   an 8-bit feature map: an SSA value of the tornado network, whose
+//          ONNX value is the integer times 2^scale (scale 0 in hardware-mode
+//          exports, -7 in QAT exports, where data are int / 128);
 //   Acc    the accumulator of a convolution or linear node that is still
 //          being shaped by the arithmetic after it: bias additions,
 //          multiplication by 2^k, + 0.5, Floor, Clip to [-128, 127]. When the
 //          pattern is complete the tornado op is created with the recognised
 //          bias, output shift and saturation;
-//   Avg    an AveragePool result on its way to truncation (Sign * Floor(Abs));
-//   Elt    a sum or difference of feature maps awaiting its saturation.
+//   Avg    an AveragePool result on its way to truncation (Sign * Floor(Abs))
+//          or rounding (Sign * Floor(Abs + 0.5));
+//   Elt    a sum or difference of feature maps awaiting its saturation;
+//   Diff   q - y of two non-constant values, which only occurs inside a
+//          straight-through estimator y + (q - y) (= q).
 //
 // Anything that does not fit these patterns is an error naming the node.
+//
+// Weights are kept in 8-bit units (an n-bit weight w is w * 2^(8 - n)), so
+// the recognised total shift is the op's `output_shift` whatever the width;
+// the width (from the `tornado.layers` metadata, or the narrowest that holds
+// the values of a QAT export) only divides the stored integers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,7 +38,9 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include <algorithm>
@@ -45,26 +57,55 @@ namespace {
 
 enum class LinOp { Conv1d, Conv2d, ConvT, Linear };
 
+/// One weight layer of the `tornado.layers` metadata.
+struct LayerMeta {
+  std::string name, op;
+  int64_t weightBits = 8, outputShift = 0;
+  bool wide = false;
+};
+
 /// A convolution or linear node whose output arithmetic is not complete.
 struct AccState {
+  AccState(LinOp op, Value input, Location loc)
+      : op(op), input(input), loc(loc) {}
   LinOp op;
   Value input;
-  std::vector<int64_t> wShape, weights; // dialect layout
+  /// Dialect layout, in 8-bit units (see the file comment).
+  std::vector<int64_t> wShape, weights;
   std::vector<int64_t> stride, pad, dil, outPad;
   int64_t groups = 1;
   std::vector<double> bias; // accumulator units, empty: none
   std::vector<int64_t> outShape;
+  /// ONNX value = accumulator * 2^log2Scale; once rounded, ONNX value =
+  /// rounded integer * 2^log2Scale.
   int64_t log2Scale = 0;
   bool offset = false, rounded = false;
   /// A multiplication by 2^k has been seen (the bias comes before it).
   bool scaled = false;
-  std::string node;
+  /// Total shift (8-bit units), known once rounded.
+  int64_t shift = 0;
+  /// Weight width: from the metadata, 8 in hardware-mode exports without
+  /// it, unknown (0: the narrowest that fits) in QAT exports without it.
+  int64_t bits = 8;
+  const LayerMeta *meta = nullptr;
+  std::string node, opType;
   Location loc;
-  /// Clamping applied to the rounded value so far (Clip, or Max then Min).
+  /// Clamping of the rounded integer so far (Clip, or Max then Min).
   double clampLo = -INFINITY, clampHi = INFINITY;
 };
 
-enum class Kind { Const, FMap, Acc, AvgRaw, AvgSign, AvgAbs, AvgFloorAbs, Elt };
+enum class Kind {
+  Const,
+  FMap,
+  Acc,
+  AvgRaw,
+  AvgSign,
+  AvgAbs,
+  AvgAbsHalf,
+  AvgFloorAbs,
+  Elt,
+  Diff
+};
 
 struct Val {
   Kind kind = Kind::Const;
@@ -75,9 +116,13 @@ struct Val {
   SmallVector<Value> eltOperands;
   /// Shape as ONNX sees it (batch 1 first) for every non-constant value.
   std::vector<int64_t> shape;
+  /// FMap, Avg*, Elt: the ONNX value is the integer times 2^scale.
+  int64_t scale = 0;
   /// An FMap known to lie in [0, 127] (after ReLU or Abs), so clipping it to
   /// [0, 127] changes nothing.
   bool nonNegative = false;
+  /// AvgFloorAbs: the average is rounded (+ 0.5 before the Floor).
+  bool avgRound = false;
 };
 
 class OnnxImporter {
@@ -113,7 +158,26 @@ private:
                              ArrayRef<const Val *> in);
   LogicalResult importPool(const onnx::NodeProto &n, const Val &in,
                            bool max);
+  LogicalResult importSlice(const onnx::NodeProto &n, ArrayRef<const Val *> in);
+  LogicalResult importScaling(const onnx::NodeProto &n, const Val &dyn,
+                              const HostValues &c, bool constFirst);
+  LogicalResult roundAcc(const onnx::NodeProto &n, const Val &x);
+  LogicalResult finishAvg(const onnx::NodeProto &n, const Val &mag);
+  FailureOr<const LayerMeta *> takeMeta(const onnx::NodeProto &n, LinOp op);
+  std::shared_ptr<AccState> newAcc(const onnx::NodeProto &n, LinOp op,
+                                   Value input);
+  LogicalResult weightsFromOnnx(const onnx::NodeProto &n, const HostValues &w,
+                                AccState &a);
+  LogicalResult startAcc(const onnx::NodeProto &n, std::shared_ptr<AccState> a,
+                         const Val &input,
+                         std::optional<std::vector<double>> bias);
+  FailureOr<int64_t> chooseBits(const AccState &a);
   FailureOr<Value> finalize(const AccState &a, bool wide);
+  LogicalResult readMetadata(const onnx::ModelProto &model, Location fileLoc);
+  FailureOr<std::vector<int64_t>> targetShape(const onnx::NodeProto &n,
+                                              const HostValues &spec,
+                                              ArrayRef<int64_t> src,
+                                              int64_t elements);
   FailureOr<Value> toFMap(const onnx::NodeProto &user, const Val &v,
                           StringRef role);
   LogicalResult clampAcc(const onnx::NodeProto &n, const Val &x, double lo,
@@ -121,7 +185,10 @@ private:
   Value activate(Location loc, Activation kind, Value v);
   ElementsAttr blob(StringRef name, ArrayRef<int64_t> shape,
                     ArrayRef<int64_t> values);
-  Value fmapVal(Value v, Val &out);
+  Value fmapVal(Value v, Val &out, int64_t scale);
+  InFlightDiagnostic accErr(const AccState &a) {
+    return emitError(a.loc) << "node '" << a.node << "' (" << a.opType << "): ";
+  }
   std::vector<int64_t> onnxShape(Value v) {
     std::vector<int64_t> s{1};
     for (int64_t d : cast<RankedTensorType>(v.getType()).getShape())
@@ -156,6 +223,16 @@ private:
   std::string file;
   const OnnxImportOptions &options;
   std::map<std::string, Val> values;
+  /// Operand names of every Sub of non-constant values, to recognise the
+  /// straight-through estimator y + (q - y).
+  std::map<std::string, std::pair<std::string, std::string>> subOperands;
+  const target::Device *device = nullptr;
+  /// log2 of the ONNX value of one input integer: 0 (hardware-mode export)
+  /// or -7 (QAT export, `tornado.mode` = qat).
+  int64_t dataScale = 0;
+  /// `tornado.layers` weight layers, matched to the weight nodes in order.
+  std::optional<std::vector<LayerMeta>> metas;
+  size_t nextMeta = 0;
   /// Values of every folded constant so far (bounded: tiny models can
   /// broadcast their way to huge constants).
   int64_t constElements = 0;
@@ -319,10 +396,11 @@ ElementsAttr OnnxImporter::blob(StringRef rawName, ArrayRef<int64_t> shape,
       HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<int8_t>(data)));
 }
 
-Value OnnxImporter::fmapVal(Value v, Val &out) {
+Value OnnxImporter::fmapVal(Value v, Val &out, int64_t scale) {
   out.kind = Kind::FMap;
   out.v = v;
   out.shape = onnxShape(v);
+  out.scale = scale;
   out.nonNegative = isa_and_nonnull<ActivateOp>(v.getDefiningOp());
   return v;
 }
@@ -333,6 +411,69 @@ Value OnnxImporter::activate(Location loc, Activation kind, Value v) {
   st.addAttribute("kind", ActivationAttr::get(ctx, kind));
   st.addTypes(v.getType());
   return b.create(st)->getResult(0);
+}
+
+/// Stored range of an n-bit weight (binary, -1: -1 and +1).
+static std::pair<int64_t, int64_t> weightRange(int64_t bits) {
+  if (bits == -1)
+    return {-1, 1};
+  return {-(int64_t(1) << (bits - 1)), (int64_t(1) << (bits - 1)) - 1};
+}
+
+/// One n-bit weight step in 8-bit units.
+static int64_t weightUnit(int64_t bits) {
+  return int64_t(1) << (8 - std::abs(bits));
+}
+
+/// Whether weights in 8-bit units are n-bit weights.
+static bool fitsBits(ArrayRef<int64_t> w8, int64_t bits) {
+  int64_t unit = weightUnit(bits);
+  auto [lo, hi] = weightRange(bits);
+  for (int64_t w : w8) {
+    int64_t q = w / unit;
+    if (w % unit || q < lo || q > hi || (bits == -1 && q == 0))
+      return false;
+  }
+  return true;
+}
+
+/// Whether a bias in accumulator units (8-bit weights) is what the hardware
+/// adds with n-bit weights: an 8-bit value times 128 * 2^(8 - n).
+static bool biasFits(ArrayRef<double> bias, int64_t bits) {
+  double unit = 128.0 * (double)weightUnit(bits);
+  for (double v : bias) {
+    double q = v / unit;
+    if (!isInt(q) || q < -128 || q > 127)
+      return false;
+  }
+  return true;
+}
+
+FailureOr<int64_t> OnnxImporter::chooseBits(const AccState &a) {
+  if (a.bits != 0) {
+    if (biasFits(a.bias, a.bits))
+      return a.bits;
+  } else {
+    // A QAT export without metadata: the narrowest width that holds the
+    // values gives the same results with the densest kernel memory.
+    for (int64_t bits : {1, 2, 4, 8})
+      if (fitsBits(a.weights, bits) && biasFits(a.bias, bits))
+        return bits;
+  }
+  int64_t bits = a.bits ? a.bits : 8;
+  for (double v : a.bias)
+    if (!biasFits({v}, bits)) {
+      InFlightDiagnostic d =
+          accErr(a) << "bias " << fmtNumber(v / (double)weightUnit(bits))
+                    << " (in accumulator units) is not 128 times an 8-bit "
+                       "value; the hardware adds bias * 128";
+      if (bits != 8)
+        d << " (with "
+          << (bits == -1 ? "binary" : std::to_string(bits) + "-bit")
+          << " weights)";
+      break;
+    }
+  return failure();
 }
 
 /// Creates the tornado op of a completed accumulator pattern.
@@ -352,23 +493,37 @@ FailureOr<Value> OnnxImporter::finalize(const AccState &a, bool wide) {
     opName = LinearOp::getOperationName();
     break;
   }
+  FailureOr<int64_t> bits = chooseBits(a);
+  if (failed(bits))
+    return failure();
+  if (a.meta && a.meta->wide != wide) {
+    accErr(a) << "the `tornado.layers` metadata of layer '" << a.meta->name
+              << "' says " << (a.meta->wide ? "a 32-bit" : "an 8-bit")
+              << " output, the graph computes "
+              << (wide ? "the raw 32-bit accumulator" : "an 8-bit output");
+    return failure();
+  }
+  if (a.meta && !wide && a.meta->outputShift != a.shift) {
+    accErr(a) << "the `tornado.layers` metadata of layer '" << a.meta->name
+              << "' says output_shift " << a.meta->outputShift
+              << ", the graph's arithmetic gives " << a.shift;
+    return failure();
+  }
+  int64_t unit = weightUnit(*bits);
   OperationState st(a.loc, opName);
   st.addOperands(a.input);
-  st.addAttribute("weights", blob(a.node + "_weights", a.wShape, a.weights));
+  std::vector<int64_t> weights;
+  for (int64_t w : a.weights)
+    weights.push_back(w / unit);
+  // Named after the layer when the metadata names it (the same in every
+  // export mode), else after the node.
+  std::string base = a.meta && !a.meta->name.empty() ? a.meta->name : a.node;
+  st.addAttribute("weights", blob(base + "_weights", a.wShape, weights));
   if (!a.bias.empty()) {
     std::vector<int64_t> bias;
-    for (double v : a.bias) {
-      double q = v / 128.0;
-      if (!isInt(q) || q < -128 || q > 127) {
-        emitError(a.loc) << "node '" << a.node << "': bias " << fmtNumber(v)
-                         << " (in accumulator units) is not 128 times an "
-                            "8-bit value; the hardware adds bias * 128";
-        return failure();
-      }
-      bias.push_back((int64_t)q);
-    }
-    st.addAttribute("bias", blob(a.node + "_bias",
-                                 {(int64_t)bias.size()}, bias));
+    for (double v : a.bias)
+      bias.push_back((int64_t)(v / (128.0 * (double)unit)));
+    st.addAttribute("bias", blob(base + "_bias", {(int64_t)bias.size()}, bias));
   }
   if (a.op != LinOp::Linear) {
     st.addAttribute("stride", b.getDenseI64ArrayAttr(a.stride));
@@ -380,10 +535,11 @@ FailureOr<Value> OnnxImporter::finalize(const AccState &a, bool wide) {
     if (a.groups != 1)
       st.addAttribute("groups", b.getI64IntegerAttr(a.groups));
   }
-  // 8-bit weights: the total shift is the op's output_shift.
-  int64_t shift = wide ? 0 : a.log2Scale + 7;
-  if (shift != 0)
-    st.addAttribute("output_shift", b.getI64IntegerAttr(shift));
+  if (*bits != 8)
+    st.addAttribute("weight_bits", b.getI64IntegerAttr(*bits));
+  // Weights in 8-bit units: the total shift is the op's output_shift.
+  if (!wide && a.shift != 0)
+    st.addAttribute("output_shift", b.getI64IntegerAttr(a.shift));
   st.addTypes(RankedTensorType::get(a.outShape, b.getIntegerType(wide ? 32 : 8)));
   return b.create(st)->getResult(0);
 }
@@ -410,11 +566,18 @@ FailureOr<Value> OnnxImporter::toFMap(const onnx::NodeProto &user,
               << " is a sum/difference of feature maps that is not clipped "
                  "to [-128, 127]; the hardware saturates it";
     return failure();
+  case Kind::Diff:
+    err(user) << role
+              << " is a difference q - y that is not part of a "
+                 "straight-through estimator y + (q - y)";
+    return failure();
   default:
     err(user) << role
               << " is an AveragePool result that is not truncated "
-                 "(Sign(x) * Floor(Abs(x))); the hardware truncates the "
-                 "average towards zero";
+                 "(Sign(x) * Floor(Abs(x))) or rounded (Sign(x) * "
+                 "Floor(Abs(x) + 0.5)) at integer scale; the hardware "
+                 "truncates the average towards zero (or rounds it half "
+                 "away from zero)";
     return failure();
   }
 }
@@ -422,6 +585,37 @@ FailureOr<Value> OnnxImporter::toFMap(const onnx::NodeProto &user,
 //===----------------------------------------------------------------------===//
 // Constant folding
 //===----------------------------------------------------------------------===//
+
+/// Resolves a Reshape target `spec` (0: the source's dimension, -1:
+/// inferred) for a tensor of shape `src` holding `elements` values.
+FailureOr<std::vector<int64_t>>
+OnnxImporter::targetShape(const onnx::NodeProto &n, const HostValues &spec,
+                          ArrayRef<int64_t> src, int64_t elements) {
+  std::vector<int64_t> shape;
+  int64_t infer = -1, known = 1;
+  for (size_t i = 0; i < spec.values.size(); ++i) {
+    int64_t d = toIndex(spec.values[i]);
+    if (d == 0 && i < src.size())
+      d = src[i];
+    if (d == -1 && infer < 0) {
+      infer = shape.size();
+      shape.push_back(1);
+      continue;
+    }
+    if (d < 0) {
+      err(n) << "invalid target shape";
+      return failure();
+    }
+    if (d > kMaxTensorElements || __builtin_mul_overflow(known, d, &known)) {
+      err(n) << "the target shape is too large";
+      return failure();
+    }
+    shape.push_back(d);
+  }
+  if (infer >= 0 && known > 0)
+    shape[infer] = elements / known;
+  return shape;
+}
 
 LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
                                       ArrayRef<const Val *> in) {
@@ -525,6 +719,24 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
     ok = unary([](double v) { return std::floor(v); });
   } else if (t == "Ceil") {
     ok = unary([](double v) { return std::ceil(v); });
+  } else if (t == "Round") {
+    // Halves to even (the default floating-point rounding mode).
+    ok = unary([](double v) { return std::nearbyint(v); });
+  } else if (t == "Relu") {
+    ok = unary([](double v) { return std::max(v, 0.0); });
+  } else if (t == "Clip") {
+    double lo = attrFloat(n, "min", -INFINITY),
+           hi = attrFloat(n, "max", INFINITY);
+    for (size_t i = 1; i < 3; ++i)
+      if (const HostValues *h = input(i)) {
+        std::optional<double> bound = scalarOf(*h);
+        if (!bound) {
+          err(n) << "the bounds must be scalars";
+          return failure();
+        }
+        (i == 1 ? lo : hi) = *bound;
+      }
+    ok = unary([&](double v) { return std::min(std::max(v, lo), hi); });
   } else if (t == "Neg") {
     ok = unary([](double v) { return -v; });
   } else if (t == "Abs") {
@@ -562,29 +774,11 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
     if (t == "Reshape") {
       if (failed(need(2)))
         return failure();
-      int64_t infer = -1, known = 1;
-      for (size_t i = 0; i < input(1)->values.size(); ++i) {
-        int64_t d = toIndex(input(1)->values[i]);
-        if (d == 0 && i < r.shape.size())
-          d = r.shape[i];
-        if (d == -1 && infer < 0) {
-          infer = shape.size();
-          shape.push_back(1);
-          continue;
-        }
-        if (d < 0) {
-          err(n) << "invalid target shape";
-          return failure();
-        }
-        if (d > kMaxTensorElements ||
-            __builtin_mul_overflow(known, d, &known)) {
-          err(n) << "the target shape is too large";
-          return failure();
-        }
-        shape.push_back(d);
-      }
-      if (infer >= 0 && known > 0)
-        shape[infer] = r.numElements() / known;
+      FailureOr<std::vector<int64_t>> target =
+          targetShape(n, *input(1), r.shape, r.numElements());
+      if (failed(target))
+        return failure();
+      shape = std::move(*target);
     } else if (t == "Flatten") {
       int64_t axis = attrInt(n, "axis", 1);
       if (axis < 0)
@@ -738,14 +932,114 @@ LogicalResult OnnxImporter::foldConst(const onnx::NodeProto &n,
 // Convolution, linear, pooling
 //===----------------------------------------------------------------------===//
 
-static LogicalResult integerWeights(const HostValues &w, int64_t lo, int64_t hi,
-                                    std::vector<int64_t> &out) {
-  out.clear();
-  for (double v : w.values) {
-    if (!isInt(v) || v < lo || v > hi)
-      return failure();
-    out.push_back((int64_t)v);
+static StringRef linOpName(LinOp op) {
+  switch (op) {
+  case LinOp::Conv1d:
+    return "conv1d";
+  case LinOp::Conv2d:
+    return "conv2d";
+  case LinOp::ConvT:
+    return "convtranspose2d";
+  case LinOp::Linear:
+    return "linear";
   }
+  return "";
+}
+
+std::shared_ptr<AccState> OnnxImporter::newAcc(const onnx::NodeProto &n,
+                                               LinOp op, Value input) {
+  FailureOr<const LayerMeta *> meta = takeMeta(n, op);
+  if (failed(meta))
+    return nullptr;
+  auto a = std::make_shared<AccState>(op, input, nodeLoc(n));
+  a->meta = *meta;
+  a->node = nodeName(n);
+  a->opType = n.op_type();
+  return a;
+}
+
+FailureOr<const LayerMeta *> OnnxImporter::takeMeta(const onnx::NodeProto &n,
+                                                    LinOp op) {
+  if (!metas)
+    return nullptr;
+  size_t index = nextMeta++;
+  if (index >= metas->size()) {
+    err(n) << "the `tornado.layers` metadata lists only " << metas->size()
+           << " weight layers; this is weight node " << index + 1;
+    return failure();
+  }
+  const LayerMeta &m = (*metas)[index];
+  if (m.op != linOpName(op)) {
+    err(n) << "the `tornado.layers` metadata describes weight layer "
+           << index + 1 << " ('" << m.name << "') as " << m.op
+           << ", but this node is a " << linOpName(op);
+    return failure();
+  }
+  return &m;
+}
+
+/// Reads weights into 8-bit units: integers of the layer's width in
+/// hardware-mode exports, int / 2^(bits - 1) in QAT exports.
+LogicalResult OnnxImporter::weightsFromOnnx(const onnx::NodeProto &n,
+                                            const HostValues &w, AccState &a) {
+  bool qat = dataScale != 0;
+  a.bits = a.meta ? a.meta->weightBits : qat ? 0 : 8;
+  int exponent = qat ? 7 : 8 - (int)std::abs(a.bits);
+  a.weights.clear();
+  bool ok = true;
+  for (double v : w.values) {
+    double q = std::ldexp(v, exponent);
+    if (!isInt(q) || std::fabs(q) > 128) {
+      ok = false;
+      break;
+    }
+    a.weights.push_back((int64_t)q);
+  }
+  if (ok &&
+      (a.bits == 0 ? fitsBits(a.weights, 8) : fitsBits(a.weights, a.bits)))
+    return success();
+  InFlightDiagnostic d = err(n) << "weights must be ";
+  if (a.bits == 0) {
+    d << "multiples of 1/128 in [-1, 127/128] (a QAT export's weights are "
+         "int / 2^(bits - 1))";
+    return failure();
+  }
+  auto [lo, hi] = weightRange(a.bits);
+  if (a.bits == -1)
+    d << "-1 or +1";
+  else
+    d << "integers in [" << lo << ", " << hi << "]";
+  if (qat)
+    d << " divided by " << (int64_t(1) << (std::abs(a.bits) - 1));
+  d << " (" << (a.bits == -1 ? "binary" : std::to_string(a.bits) + "-bit")
+    << " weights";
+  if (a.meta)
+    d << " as the `tornado.layers` metadata of layer '" << a.meta->name
+      << "' says";
+  d << ")";
+  if (!qat && !a.meta)
+    d << "; export the quantized model: the hardware runs integer weights";
+  return failure();
+}
+
+/// Completes a convolution/linear node: the accumulator's scale and the
+/// bias (ONNX values, one per output channel) in accumulator units.
+LogicalResult OnnxImporter::startAcc(const onnx::NodeProto &n,
+                                     std::shared_ptr<AccState> a,
+                                     const Val &input,
+                                     std::optional<std::vector<double>> bias) {
+  int64_t weightScale =
+      dataScale != 0 ? -7 : -(8 - std::abs(a->bits == 0 ? 8 : a->bits));
+  a->log2Scale = input.scale + weightScale;
+  if (bias)
+    for (double v : *bias)
+      a->bias.push_back(std::ldexp(v, -(int)a->log2Scale));
+  Val out;
+  out.kind = Kind::Acc;
+  out.shape = {1};
+  out.shape.insert(out.shape.end(), a->outShape.begin(), a->outShape.end());
+  out.acc = std::move(a);
+  values[n.output(0)] = std::move(out);
   return success();
 }
 
@@ -777,15 +1071,13 @@ LogicalResult OnnxImporter::importConv(const onnx::NodeProto &n,
     err(n) << "only 2-D transposed convolutions are supported";
     return failure();
   }
-  auto a = std::make_shared<AccState>(AccState{
-      transposed ? LinOp::ConvT : rank == 1 ? LinOp::Conv1d : LinOp::Conv2d,
-      *x, {}, {}, {}, {}, {}, {}, 1, {}, {}, 0, false, false, false,
-      nodeName(n), nodeLoc(n)});
-  if (failed(integerWeights(w, -128, 127, a->weights))) {
-    err(n) << "weights must be integers in [-128, 127] (export the "
-              "quantized model: the hardware runs integer weights)";
+  auto a = newAcc(n,
+                  transposed  ? LinOp::ConvT
+                  : rank == 1 ? LinOp::Conv1d
+                              : LinOp::Conv2d,
+                  *x);
+  if (!a || failed(weightsFromOnnx(n, w, *a)))
     return failure();
-  }
   std::string autoPad = attr(n, "auto_pad") ? attr(n, "auto_pad")->s() : "";
   if (!autoPad.empty() && autoPad != "NOTSET") {
     err(n) << "auto_pad = " << autoPad
@@ -848,11 +1140,19 @@ LogicalResult OnnxImporter::importConv(const onnx::NodeProto &n,
            << inC;
     return failure();
   }
+  if (groups > 1 && !transposed &&
+      !device->hasFeature(target::Feature::Depthwise)) {
+    err(n) << "grouped convolutions (group " << groups
+           << ") are not supported by " << device->name()
+           << " (MAX78002 has depth-wise layers)";
+    return failure();
+  }
   std::vector<int64_t> ws = w.shape;
   if (transposed) {
     if (groups != 1) {
-      err(n) << "grouped transposed convolutions are not supported by the "
-                "hardware";
+      err(n) << "grouped transposed convolutions are not supported (only "
+                "MAX78002 has grouped (depth-wise) layers, and Tornado "
+                "supports them for Conv only)";
       return failure();
     }
     for (int64_t d : a->dil)
@@ -880,6 +1180,12 @@ LogicalResult OnnxImporter::importConv(const onnx::NodeProto &n,
            << " input channels, the input has " << inC;
     return failure();
   }
+  if (groups > 1 && (groups != inC || ws[0] != inC)) {
+    err(n) << "only depth-wise grouping is supported (group " << groups
+           << " must equal the input channels " << inC
+           << " and the output channels " << ws[0] << ")";
+    return failure();
+  }
   a->wShape = ws;
   a->outShape = {ws[0]};
   for (int64_t i = 0; i < rank; ++i) {
@@ -896,6 +1202,7 @@ LogicalResult OnnxImporter::importConv(const onnx::NodeProto &n,
     }
     a->outShape.push_back(o);
   }
+  std::optional<std::vector<double>> bias;
   if (in.size() > 2 && in[2]) {
     if (in[2]->kind != Kind::Const ||
         (int64_t)in[2]->c.values.size() != ws[0]) {
@@ -903,15 +1210,9 @@ LogicalResult OnnxImporter::importConv(const onnx::NodeProto &n,
                 "channel";
       return failure();
     }
-    a->bias = in[2]->c.values;
+    bias = in[2]->c.values;
   }
-  Val out;
-  out.kind = Kind::Acc;
-  out.acc = a;
-  out.shape = {1};
-  out.shape.insert(out.shape.end(), a->outShape.begin(), a->outShape.end());
-  values[n.output(0)] = std::move(out);
-  return success();
+  return startAcc(n, std::move(a), *in[0], std::move(bias));
 }
 
 LogicalResult OnnxImporter::importLinear(const onnx::NodeProto &n,
@@ -948,15 +1249,10 @@ LogicalResult OnnxImporter::importLinear(const onnx::NodeProto &n,
     }
     transB = attrInt(n, "transB", 0) != 0;
   }
-  auto a = std::make_shared<AccState>(AccState{
-      LinOp::Linear, *x, {}, {}, {}, {}, {}, {}, 1, {}, {}, 0, false, false,
-      false, nodeName(n), nodeLoc(n)});
-  std::vector<int64_t> raw;
-  if (failed(integerWeights(w, -128, 127, raw))) {
-    err(n) << "weights must be integers in [-128, 127] (export the "
-              "quantized model)";
+  auto a = newAcc(n, LinOp::Linear, *x);
+  if (!a || failed(weightsFromOnnx(n, w, *a)))
     return failure();
-  }
+  std::vector<int64_t> raw = std::move(a->weights);
   int64_t rows = w.shape[0], cols = w.shape[1];
   int64_t outF = transB ? rows : cols, inF = transB ? cols : rows;
   if (inF != in[0]->shape[1]) {
@@ -970,22 +1266,16 @@ LogicalResult OnnxImporter::importLinear(const onnx::NodeProto &n,
     for (int64_t i = 0; i < inF; ++i)
       a->weights[o * inF + i] = transB ? raw[o * inF + i] : raw[i * outF + o];
   a->outShape = {outF};
+  std::optional<std::vector<double>> bias;
   if (gemm && in.size() > 2 && in[2]) {
-    std::optional<std::vector<double>> c;
     if (in[2]->kind == Kind::Const)
-      c = channelValues(in[2]->c, {1, outF});
-    if (!c) {
+      bias = channelValues(in[2]->c, {1, outF});
+    if (!bias) {
       err(n) << "the bias must be a constant with one value per output";
       return failure();
     }
-    a->bias = *c;
   }
-  Val out;
-  out.kind = Kind::Acc;
-  out.acc = a;
-  out.shape = {1, outF};
-  values[n.output(0)] = std::move(out);
-  return success();
+  return startAcc(n, std::move(a), *in[0], std::move(bias));
 }
 
 LogicalResult OnnxImporter::importPool(const onnx::NodeProto &n,
@@ -1049,29 +1339,36 @@ LogicalResult OnnxImporter::importPool(const onnx::NodeProto &n,
   st.addTypes(RankedTensorType::get(outShape, type.getElementType()));
   Value pooled = b.create(st)->getResult(0);
   Val out;
-  fmapVal(pooled, out);
+  fmapVal(pooled, out, in.scale);
   if (!max)
     out.kind = Kind::AvgRaw;
   values[n.output(0)] = std::move(out);
   return success();
 }
 
-/// Clamps a rounded accumulator to [lo, hi]. Saturation to [-128, 127]
-/// completes the op (with ReLU for [0, 127]); a partial clamp (Max before
-/// Min) stays pending.
+/// Clamps a rounded accumulator to [lo, hi] (ONNX values). Saturation to
+/// [-128, 127] completes the op (with ReLU for [0, 127]); a partial clamp
+/// (Max before Min) stays pending.
 LogicalResult OnnxImporter::clampAcc(const onnx::NodeProto &n, const Val &x,
                                      double lo, double hi) {
   AccState a = *x.acc;
-  a.clampLo = std::max(a.clampLo, lo);
-  a.clampHi = std::min(a.clampHi, hi);
+  // In integers of the rounded value.
+  a.clampLo = std::max(a.clampLo, std::ldexp(lo, -(int)a.log2Scale));
+  a.clampHi = std::min(a.clampHi, std::ldexp(hi, -(int)a.log2Scale));
   bool loOk = a.clampLo == -INFINITY || a.clampLo == -128 || a.clampLo == 0;
   bool hiOk = a.clampHi == INFINITY || a.clampHi == 127;
   if (!a.rounded || !loOk || !hiOk) {
-    err(n) << "clipping to [" << fmtNumber(a.clampLo) << ", "
-           << fmtNumber(a.clampHi)
-           << "] does not match the hardware: a convolution result must be "
-              "rounded (+ 0.5, Floor) and then clipped to [-128, 127] "
-              "(saturation) or [0, 127] (saturation and ReLU)";
+    double unit = std::ldexp(1.0, (int)a.log2Scale);
+    InFlightDiagnostic d =
+        err(n) << "clipping to [" << fmtNumber(a.clampLo * unit) << ", "
+               << fmtNumber(a.clampHi * unit)
+               << "] does not match the hardware: a convolution result must "
+                  "be rounded (+ 0.5, Floor) and then clipped to [-128, 127] "
+                  "(saturation) or [0, 127] (saturation and ReLU)";
+    if (a.rounded && a.log2Scale != 0)
+      d << "; the rounded integers are scaled by 2^" << a.log2Scale
+        << " here, so that is [" << fmtNumber(-128 * unit) << ", "
+        << fmtNumber(127 * unit) << "]";
     return failure();
   }
   Val out;
@@ -1080,11 +1377,175 @@ LogicalResult OnnxImporter::clampAcc(const onnx::NodeProto &n, const Val &x,
     if (failed(v))
       return failure();
     fmapVal(a.clampLo == 0 ? activate(nodeLoc(n), Activation::relu, *v) : *v,
-            out);
+            out, a.log2Scale);
   } else {
     out = x;
     out.acc = std::make_shared<AccState>(std::move(a));
   }
+  values[n.output(0)] = std::move(out);
+  return success();
+}
+
+/// Add/Sub/Mul/Div/Min/Max of a non-constant value `dyn` and a constant.
+LogicalResult OnnxImporter::importScaling(const onnx::NodeProto &n,
+                                          const Val &dyn, const HostValues &c,
+                                          bool constFirst) {
+  const std::string &t = n.op_type();
+  auto setOut = [&](Val v) { values[n.output(0)] = std::move(v); };
+  std::optional<double> s = scalarOf(c);
+  // k when the node multiplies by 2^k: power-of-two scales only relabel
+  // the integers.
+  std::optional<int64_t> k;
+  if (s && log2Exact(*s) && (t == "Mul" || (t == "Div" && !constFirst)))
+    k = (t == "Mul" ? 1 : -1) * *log2Exact(*s);
+  if (dyn.kind == Kind::Acc) {
+    if (s && (t == "Min" || t == "Max"))
+      return clampAcc(n, dyn, t == "Max" ? *s : -INFINITY,
+                      t == "Min" ? *s : INFINITY);
+    AccState a = *dyn.acc;
+    if ((t == "Add" || (t == "Sub" && !constFirst)) && !a.offset &&
+        !a.rounded && !a.scaled) {
+      std::optional<std::vector<double>> per = channelValues(c, dyn.shape);
+      if (!per) {
+        err(n) << "a constant added to a convolution must be one value per "
+                  "output channel (a bias)";
+        return failure();
+      }
+      if (a.bias.empty())
+        a.bias.assign(per->size(), 0.0);
+      for (size_t i = 0; i < per->size(); ++i)
+        a.bias[i] +=
+            std::ldexp(t == "Add" ? (*per)[i] : -(*per)[i], -(int)a.log2Scale);
+    } else if (t == "Add" && s && *s == 0.5 && !a.offset && !a.rounded) {
+      a.offset = true;
+    } else if (k && (!a.offset || a.rounded) && std::abs(a.log2Scale) < 64) {
+      a.log2Scale += *k;
+      a.scaled |= !a.rounded;
+    } else {
+      err(n) << "this arithmetic on a convolution/linear result does not "
+                "match the hardware's output stage (bias per channel, "
+                "* 2^k, + 0.5, Floor, Clip to [-128, 127])";
+      return failure();
+    }
+    Val out = dyn;
+    out.acc = std::make_shared<AccState>(std::move(a));
+    setOut(std::move(out));
+    return success();
+  }
+  bool scalable = dyn.kind == Kind::FMap || dyn.kind == Kind::Elt ||
+                  dyn.kind == Kind::AvgRaw;
+  if (k && scalable && std::abs(dyn.scale) < 64) {
+    Val out = dyn;
+    out.scale += *k;
+    setOut(std::move(out));
+    return success();
+  }
+  if (dyn.kind == Kind::AvgAbs && t == "Add" && s && *s == 0.5 &&
+      dyn.scale == 0) {
+    Val out = dyn;
+    out.kind = Kind::AvgAbsHalf;
+    setOut(std::move(out));
+    return success();
+  }
+  if (dyn.kind == Kind::FMap && s) {
+    double v = std::ldexp(*s, -(int)dyn.scale); // in integers of the map
+    if ((t == "Max" && v <= -128) || (t == "Min" && v >= 127) ||
+        ((t == "Add" || t == "Sub") && *s == 0)) {
+      setOut(dyn);
+      return success();
+    }
+    if (t == "Max" && v == 0) {
+      Val out;
+      fmapVal(activate(nodeLoc(n), Activation::relu, dyn.v), out, dyn.scale);
+      setOut(std::move(out));
+      return success();
+    }
+  }
+  err(n) << "arithmetic with a constant on a feature map is not supported "
+            "here; the hardware has no such stage (supported: the output "
+            "stage of a convolution, * 2^k, Max(x, 0) as ReLU, "
+            "Min(x, 127))";
+  return failure();
+}
+
+/// 2-adic valuation of a non-zero integer.
+static int64_t twoAdic(int64_t v) {
+  int64_t k = 0;
+  for (; v % 2 == 0; v /= 2)
+    ++k;
+  return k;
+}
+
+/// Rounding of an accumulator: `+ 0.5` then Floor is the hardware's rounding
+/// (half up); ONNX Round (half to even) is only accepted where no value can
+/// be a tie.
+LogicalResult OnnxImporter::roundAcc(const onnx::NodeProto &n, const Val &x) {
+  const AccState &acc = *x.acc;
+  bool floor = n.op_type() == "Floor";
+  if (acc.rounded || acc.offset != floor) {
+    err(n) << (floor ? "Floor must follow `+ 0.5` on a convolution result "
+                       "(hardware rounding)"
+                     : "Round must come in place of `+ 0.5`, Floor")
+           << " or Abs of an average";
+    return failure();
+  }
+  if (!floor) {
+    // acc * 2^L is an integer (so no tie) when every product and the bias
+    // are multiples of 2^-L.
+    int64_t low = INT64_MAX;
+    for (int64_t w : acc.weights)
+      if (w)
+        low = std::min(low, twoAdic(w));
+    for (double v : acc.bias) {
+      if (!isInt(v) || std::fabs(v) > 9e15) {
+        low = -1000; // a fraction: no proof
+        continue;
+      }
+      if (v != 0)
+        low = std::min(low, twoAdic((int64_t)v));
+    }
+    if (low != INT64_MAX && low + acc.log2Scale < 0) {
+      err(n) << "ONNX Round rounds halves to even, the hardware rounds them "
+                "up (floor(x + 0.5)); here x = accumulator * 2^"
+             << acc.log2Scale
+             << " can be an odd multiple of 1/2, so the results differ; "
+                "export floor(x + 0.5)";
+      return failure();
+    }
+  }
+  Val out = x;
+  out.acc = std::make_shared<AccState>(acc);
+  out.acc->rounded = true;
+  out.acc->shift = acc.log2Scale + 7;
+  out.acc->log2Scale = 0;
+  values[n.output(0)] = std::move(out);
+  return success();
+}
+
+/// Sign(x) * Floor(Abs(x) [+ 0.5]) of an average: the hardware's average
+/// pooling, truncated (or rounded, a network-wide switch).
+LogicalResult OnnxImporter::finishAvg(const onnx::NodeProto &n,
+                                      const Val &mag) {
+  auto pool = cast<PoolOp>(mag.v.getDefiningOp());
+  bool oneD = cast<RankedTensorType>(pool.getType()).getRank() == 2;
+  if (mag.avgRound && oneD) {
+    err(n) << "the average is rounded, but the hardware's 1-D average "
+              "pooling always truncates";
+    return failure();
+  }
+  if (mag.avgRound != options.avgPoolRounding && !oneD) {
+    if (mag.avgRound)
+      err(n) << "the average is rounded half away from zero "
+                "(avg_pool_rounding); the hardware does this for the whole "
+                "network only: import with --avg-pool-rounding and run and "
+                "lower with --avg-pool-rounding";
+    else
+      err(n) << "the average is truncated, but --avg-pool-rounding makes "
+                "the hardware round every 2-D average";
+    return failure();
+  }
+  Val out;
+  fmapVal(mag.v, out, 0);
   values[n.output(0)] = std::move(out);
   return success();
 }
@@ -1217,95 +1678,53 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
     return success();
   }
 
+  // The straight-through estimator y + (q - y) of QAT exports is q.
+  if (t == "Add" && in.size() == 2 && in[0] && in[1])
+    for (int i = 0; i < 2; ++i) {
+      auto it = subOperands.find(n.input(1 - i));
+      if (it != subOperands.end() && it->second.second == n.input(i)) {
+        setOut(values.at(it->second.first));
+        return success();
+      }
+    }
+
   // Binary arithmetic with one constant operand.
   bool binaryArith = t == "Add" || t == "Sub" || t == "Mul" || t == "Div" ||
                      t == "Min" || t == "Max";
   if (binaryArith && in.size() == 2 && in[0] && in[1] &&
       (in[0]->kind == Kind::Const) != (in[1]->kind == Kind::Const)) {
     bool constFirst = in[0]->kind == Kind::Const;
-    const Val &dyn = constFirst ? *in[1] : *in[0];
-    const HostValues &c = constFirst ? in[0]->c : in[1]->c;
-    std::optional<double> s = scalarOf(c);
-    if (dyn.kind == Kind::Acc && s && (t == "Min" || t == "Max"))
-      return clampAcc(n, dyn, t == "Max" ? *s : -INFINITY,
-                      t == "Min" ? *s : INFINITY);
-    if (dyn.kind == Kind::Acc) {
-      AccState a = *dyn.acc;
-      if ((t == "Add" || (t == "Sub" && !constFirst)) && !a.offset &&
-          !a.rounded && !a.scaled) {
-        std::optional<std::vector<double>> per = channelValues(c, dyn.shape);
-        if (!per) {
-          err(n) << "a constant added to a convolution must be one value per "
-                    "output channel (a bias)";
-          return failure();
-        }
-        if (a.bias.empty())
-          a.bias.assign(per->size(), 0.0);
-        for (size_t i = 0; i < per->size(); ++i)
-          a.bias[i] += t == "Add" ? (*per)[i] : -(*per)[i];
-      } else if (t == "Add" && s && *s == 0.5 && !a.offset && !a.rounded) {
-        a.offset = true;
-      } else if ((t == "Mul" || (t == "Div" && !constFirst)) && s &&
-                 !a.offset && !a.rounded && log2Exact(*s)) {
-        a.log2Scale += (t == "Mul" ? 1 : -1) * *log2Exact(*s);
-        a.scaled = true;
-      } else {
-        err(n) << "this arithmetic on a convolution/linear result does not "
-                  "match the hardware's output stage (bias per channel, "
-                  "* 2^k, + 0.5, Floor, Clip to [-128, 127])";
-        return failure();
-      }
-      Val out = dyn;
-      out.acc = std::make_shared<AccState>(std::move(a));
-      setOut(std::move(out));
-      return success();
-    }
-    if (dyn.kind == Kind::AvgRaw && t == "Mul" && s && *s == 1.0) {
-      setOut(dyn);
-      return success();
-    }
-    if (dyn.kind == Kind::FMap && s) {
-      if ((t == "Max" && *s <= -128) || (t == "Min" && *s >= 127) ||
-          (t == "Mul" && *s == 1.0) || ((t == "Add" || t == "Sub") && *s == 0)) {
-        setOut(dyn);
-        return success();
-      }
-      if (t == "Max" && *s == 0) {
-        Val out;
-        fmapVal(activate(nodeLoc(n), Activation::relu, dyn.v), out);
-        setOut(std::move(out));
-        return success();
-      }
-    }
-    err(n) << "arithmetic with a constant on a feature map is not supported "
-              "here; the hardware has no such stage (supported: the output "
-              "stage of a convolution, Max(x, 0) as ReLU, Min(x, 127))";
-    return failure();
+    return importScaling(n, constFirst ? *in[1] : *in[0],
+                         constFirst ? in[0]->c : in[1]->c, constFirst);
   }
 
-  if (t == "Floor") {
+  if (t == "Floor" || t == "Round") {
     if (failed(need(1)))
       return failure();
     const Val &x = *in[0];
-    if (x.kind == Kind::Acc && x.acc->offset && !x.acc->rounded) {
-      Val out = x;
-      out.acc = std::make_shared<AccState>(*x.acc);
-      out.acc->rounded = true;
-      setOut(std::move(out));
-      return success();
-    }
-    if (x.kind == Kind::AvgAbs) {
+    if (x.kind == Kind::Acc)
+      return roundAcc(n, x);
+    if (t == "Floor" &&
+        (x.kind == Kind::AvgAbs || x.kind == Kind::AvgAbsHalf) &&
+        x.scale == 0) {
       Val out = x;
       out.kind = Kind::AvgFloorAbs;
+      out.avgRound = x.kind == Kind::AvgAbsHalf;
       setOut(std::move(out));
       return success();
     }
-    if (x.kind == Kind::FMap) {
-      setOut(x);
+    if (x.kind == Kind::FMap && x.scale >= 0) {
+      setOut(x); // integers already
       return success();
     }
-    err(n) << "Floor must follow `+ 0.5` on a convolution result (hardware "
-              "rounding) or Abs of an average";
+    if (t == "Round")
+      err(n) << "ONNX Round (halves to even) is only supported on a "
+                "convolution result that cannot be a tie; the hardware "
+                "rounds halves up (convolutions) or away from zero "
+                "(averages): export floor(x + 0.5)";
+    else
+      err(n) << "Floor must follow `+ 0.5` on a convolution result "
+                "(hardware rounding) or Abs of an average at integer scale";
     return failure();
   }
   if (t == "Sign" || t == "Abs") {
@@ -1320,7 +1739,7 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
     }
     if (t == "Abs" && x.kind == Kind::FMap) {
       Val out;
-      fmapVal(activate(nodeLoc(n), Activation::abs, x.v), out);
+      fmapVal(activate(nodeLoc(n), Activation::abs, x.v), out, x.scale);
       setOut(std::move(out));
       return success();
     }
@@ -1333,12 +1752,8 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
     const Val *sign = x.kind == Kind::AvgSign ? &x : &y;
     const Val *mag = x.kind == Kind::AvgSign ? &y : &x;
     if (sign->kind == Kind::AvgSign && mag->kind == Kind::AvgFloorAbs &&
-        sign->v == mag->v) {
-      Val out;
-      fmapVal(mag->v, out);
-      setOut(std::move(out));
-      return success();
-    }
+        sign->v == mag->v && sign->scale == mag->scale)
+      return finishAvg(n, *mag);
   }
   if (t == "Clip" || t == "Relu") {
     if (failed(need(1)))
@@ -1353,32 +1768,37 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
       }
       std::tie(lo, hi) = *bounds;
     }
-    bool relu = lo == 0 && hi >= 127;
-    bool saturate = lo <= -128 && hi >= 127;
     if (x.kind == Kind::Acc)
       return clampAcc(n, x, lo, hi);
+    // In integers of the feature map.
+    double ilo = std::ldexp(lo, -(int)x.scale);
+    double ihi = std::ldexp(hi, -(int)x.scale);
+    bool relu = ilo == 0 && ihi >= 127;
+    bool saturate = ilo <= -128 && ihi >= 127;
     Val out;
-    if (x.kind == Kind::Elt && lo >= -128 && hi == 127 &&
-               (lo == -128 || lo == 0)) {
+    if (x.kind == Kind::Elt && ihi == 127 && (ilo == -128 || ilo == 0)) {
       OperationState st(nodeLoc(n), EltwiseOp::getOperationName());
       st.addOperands(x.eltOperands);
       st.addAttribute("kind", EltwiseKindAttr::get(ctx, x.elt));
       st.addTypes(x.eltOperands.front().getType());
       Value v = b.create(st)->getResult(0);
-      if (lo == 0)
+      if (ilo == 0)
         v = activate(nodeLoc(n), Activation::relu, v);
-      fmapVal(v, out);
+      fmapVal(v, out, x.scale);
     } else if (x.kind == Kind::FMap && (saturate || relu)) {
       if (relu && !x.nonNegative)
-        fmapVal(activate(nodeLoc(n), Activation::relu, x.v), out);
+        fmapVal(activate(nodeLoc(n), Activation::relu, x.v), out, x.scale);
       else
         out = x;
     } else {
-      err(n) << "clipping to [" << fmtNumber(lo) << ", " << fmtNumber(hi)
-             << "] does not match the hardware: a rounded convolution "
-                "result must be clipped to [-128, 127] (saturation) or "
-                "[0, 127] (saturation and ReLU), a feature map to [0, 127] "
-                "(ReLU)";
+      InFlightDiagnostic d =
+          err(n) << "clipping to [" << fmtNumber(lo) << ", " << fmtNumber(hi)
+                 << "] does not match the hardware: a rounded convolution "
+                    "result must be clipped to [-128, 127] (saturation) or "
+                    "[0, 127] (saturation and ReLU), a feature map to "
+                    "[0, 127] (ReLU)";
+      if (x.scale != 0)
+        d << "; the integers are scaled by 2^" << x.scale << " here";
       return failure();
     }
     setOut(std::move(out));
@@ -1389,7 +1809,27 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
       return failure();
     EltwiseKind kind = t == "Add" ? EltwiseKind::add : EltwiseKind::sub;
     const Val &x = *in[0], &y = *in[1];
+    if (t == "Sub") {
+      subOperands[n.output(0)] = {n.input(0), n.input(1)};
+      auto isMap = [](const Val &v) {
+        return v.kind == Kind::FMap || v.kind == Kind::Elt;
+      };
+      if (!isMap(x) || !isMap(y)) {
+        // Only meaningful inside y + (q - y).
+        Val d;
+        d.kind = Kind::Diff;
+        d.shape = x.shape;
+        setOut(std::move(d));
+        return success();
+      }
+    }
+    if (x.kind != Kind::Const && y.kind != Kind::Const && x.scale != y.scale) {
+      err(n) << "the operands are scaled differently (2^" << x.scale
+             << " and 2^" << y.scale << "); the hardware combines the integers";
+      return failure();
+    }
     Val out;
+    out.scale = x.scale;
     out.kind = Kind::Elt;
     out.elt = kind;
     if (x.kind == Kind::Elt && x.elt == kind) {
@@ -1418,6 +1858,12 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
     SmallVector<Value> ops;
     EltwiseKind kind = (t == "Or" || t == "BitwiseOr") ? EltwiseKind::bitwise_or
                                                        : EltwiseKind::bitwise_xor;
+    if (in[0]->scale != in[1]->scale) {
+      err(n) << "the operands are scaled differently (2^" << in[0]->scale
+             << " and 2^" << in[1]->scale
+             << "); the hardware combines the integers";
+      return failure();
+    }
     for (int i = 0; i < 2; ++i) {
       if (in[i]->kind == Kind::Elt && in[i]->elt == kind) {
         ops.append(in[i]->eltOperands.begin(), in[i]->eltOperands.end());
@@ -1438,19 +1884,27 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
     st.addAttribute("kind", EltwiseKindAttr::get(ctx, kind));
     st.addTypes(ops.front().getType());
     Val out;
-    fmapVal(b.create(st)->getResult(0), out);
+    fmapVal(b.create(st)->getResult(0), out, in[0]->scale);
     setOut(std::move(out));
     return success();
   }
   if (t == "Concat") {
     int64_t axis = attrInt(n, "axis", 0);
     SmallVector<Value> ops;
+    std::optional<int64_t> scale;
     for (size_t i = 0; i < in.size(); ++i) {
       if (!in[i])
         continue;
       FailureOr<Value> v = toFMap(n, *in[i], "an operand");
       if (failed(v))
         return failure();
+      if (scale && *scale != in[i]->scale) {
+        err(n) << "the operands are scaled differently (2^" << *scale
+               << " and 2^" << in[i]->scale
+               << "); the hardware concatenates the integers";
+        return failure();
+      }
+      scale = in[i]->scale;
       ops.push_back(*v);
     }
     auto first = cast<RankedTensorType>(ops.front().getType());
@@ -1475,7 +1929,7 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
     st.addOperands(ops);
     st.addTypes(RankedTensorType::get(shape, first.getElementType()));
     Val out;
-    fmapVal(b.create(st)->getResult(0), out);
+    fmapVal(b.create(st)->getResult(0), out, *scale);
     setOut(std::move(out));
     return success();
   }
@@ -1499,30 +1953,11 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
         err(n) << "the target shape must be constant";
         return failure();
       }
-      int64_t infer = -1, known = 1;
-      std::vector<int64_t> src = in[0]->shape;
-      for (size_t i = 0; i < in[1]->c.values.size(); ++i) {
-        int64_t d = toIndex(in[1]->c.values[i]);
-        if (d == 0 && i < src.size())
-          d = src[i];
-        if (d == -1 && infer < 0) {
-          infer = target.size();
-          target.push_back(1);
-          continue;
-        }
-        if (d < 1) {
-          err(n) << "invalid target shape";
-          return failure();
-        }
-        if (d > kMaxTensorElements ||
-            __builtin_mul_overflow(known, d, &known)) {
-          err(n) << "the target shape is too large";
-          return failure();
-        }
-        target.push_back(d);
-      }
-      if (infer >= 0)
-        target[infer] = type.getNumElements() / std::max<int64_t>(1, known);
+      FailureOr<std::vector<int64_t>> spec =
+          targetShape(n, in[1]->c, in[0]->shape, type.getNumElements());
+      if (failed(spec))
+        return failure();
+      target = std::move(*spec);
       if (product(target) != type.getNumElements() || target.empty() ||
           target[0] != 1) {
         err(n) << "the target shape must keep the batch dimension and the "
@@ -1548,7 +1983,7 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
         OperationState st(nodeLoc(n), FlattenOp::getOperationName());
         st.addOperands(src);
         st.addTypes(RankedTensorType::get({target[1]}, type.getElementType()));
-        fmapVal(b.create(st)->getResult(0), out);
+        fmapVal(b.create(st)->getResult(0), out, in[0]->scale);
       }
     } else if ((target.size() == 3 || target.size() == 4) &&
                type.getRank() >= 2 && target[1] == type.getDimSize(0)) {
@@ -1556,7 +1991,7 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
       st.addOperands(*x);
       st.addTypes(RankedTensorType::get(ArrayRef<int64_t>(target).drop_front(),
                                         type.getElementType()));
-      fmapVal(b.create(st)->getResult(0), out);
+      fmapVal(b.create(st)->getResult(0), out, in[0]->scale);
     } else {
       err(n) << "only flattening, or reading a feature map with another "
                 "spatial shape and the same channels, is supported";
@@ -1572,17 +2007,20 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
     if (failed(x))
       return failure();
     int64_t channels = cast<RankedTensorType>(x->getType()).getDimSize(0);
-    auto vec = [&](const Val *v) -> ElementsAttr {
+    // For ONNX values int * 2^s (in and out): the integers are normalized
+    // with scale, bias and mean divided by 2^s, variance and epsilon by 4^s.
+    int sc = (int)in[0]->scale;
+    auto vec = [&](const Val *v, int exponent) -> ElementsAttr {
       if (v->kind != Kind::Const || v->c.numElements() != channels)
         return {};
       std::vector<float> f;
       for (double d : v->c.values)
-        f.push_back(toFloat(d));
+        f.push_back(toFloat(std::ldexp(d, exponent)));
       return DenseElementsAttr::get(
           RankedTensorType::get({channels}, b.getF32Type()), ArrayRef<float>(f));
     };
-    ElementsAttr scale = vec(in[1]), shift = vec(in[2]), mean = vec(in[3]),
-                 var = vec(in[4]);
+    ElementsAttr scale = vec(in[1], -sc), shift = vec(in[2], -sc),
+                 mean = vec(in[3], -sc), var = vec(in[4], -2 * sc);
     if (!scale || !shift || !mean || !var) {
       err(n) << "scale, bias, mean and variance must be constants with one "
                 "value per channel";
@@ -1598,23 +2036,193 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &n) {
     st.addAttribute("variance", var);
     st.addAttribute("scale", scale);
     st.addAttribute("shift", shift);
-    st.addAttribute("epsilon", b.getF64FloatAttr(attrFloat(n, "epsilon", 1e-5f)));
+    st.addAttribute("epsilon",
+                    b.getF64FloatAttr(std::ldexp(
+                        (double)attrFloat(n, "epsilon", 1e-5f), -2 * sc)));
     st.addTypes(x->getType());
     Val out;
-    fmapVal(b.create(st)->getResult(0), out);
+    fmapVal(b.create(st)->getResult(0), out, in[0]->scale);
     setOut(std::move(out));
     return success();
   }
+  if (t == "Slice")
+    return importSlice(n, in);
   err(n) << "is not supported (supported: Conv, ConvTranspose, Gemm, MatMul, "
             "Relu, Abs, Clip, Min, Max, MaxPool, AveragePool, Add, Sub, Or, "
             "Xor, Flatten, Reshape, Concat, BatchNormalization, Identity, "
-            "and constant arithmetic)";
+            "Slice, the output stage Mul/Div by 2^k, Floor, Round, and "
+            "constant arithmetic)";
   return failure();
+}
+
+/// Every n-th row/column of a feature map (`x[..., ::2, ::2]`): the
+/// hardware's pooling stride with a 1x1 window.
+LogicalResult OnnxImporter::importSlice(const onnx::NodeProto &n,
+                                        ArrayRef<const Val *> in) {
+  if (in.empty() || !in[0]) {
+    err(n) << "input 0 is missing";
+    return failure();
+  }
+  FailureOr<Value> x = toFMap(n, *in[0], "the input");
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  std::vector<int64_t> shape = onnxShape(*x);
+  int64_t rank = shape.size();
+  // Inputs (opset >= 10) or attributes.
+  bool bad = false;
+  auto list = [&](size_t i, StringRef name) {
+    std::optional<std::vector<int64_t>> out;
+    if (i < in.size() && in[i]) {
+      if (in[i]->kind != Kind::Const) {
+        bad = true;
+        return out;
+      }
+      out.emplace();
+      for (double v : in[i]->c.values)
+        out->push_back(toIndex(v));
+    } else {
+      out = attrInts(n, name);
+    }
+    return out;
+  };
+  std::optional<std::vector<int64_t>> starts = list(1, "starts"),
+                                      ends = list(2, "ends"),
+                                      axes = list(3, "axes"),
+                                      steps = list(4, "steps");
+  if (bad || !starts || !ends || starts->size() != ends->size() ||
+      (axes && axes->size() != starts->size()) ||
+      (steps && steps->size() != starts->size())) {
+    err(n) << "starts, ends, axes and steps must be constants of one length";
+    return failure();
+  }
+  std::vector<int64_t> stride(rank - 2, 1);
+  std::vector<bool> seen(rank, false);
+  for (size_t j = 0; j < starts->size(); ++j) {
+    int64_t axis = axes ? (*axes)[j] : (int64_t)j;
+    if (axis < 0)
+      axis += rank;
+    int64_t step = steps ? (*steps)[j] : 1;
+    bool ok =
+        axis >= 2 && axis < rank && !seen[axis] && step >= 1 && step <= 1 << 16;
+    if (ok) {
+      seen[axis] = true;
+      int64_t dim = shape[axis], start = (*starts)[j], end = (*ends)[j];
+      if (start < 0)
+        start += dim;
+      if (end < 0)
+        end += dim;
+      ok = start <= 0 && end >= dim;
+      stride[axis - 2] = step;
+    }
+    if (!ok) {
+      err(n) << "only every n-th row/column of a feature map (a Slice of "
+                "the spatial axes from the start to the end with a step) is "
+                "supported: the hardware's pooling stride";
+      return failure();
+    }
+  }
+  if (llvm::all_of(stride, [](int64_t v) { return v == 1; })) {
+    values[n.output(0)] = *in[0];
+    return success();
+  }
+  std::vector<int64_t> ones(rank - 2, 1);
+  // Slicing one axis after the other (what PyTorch exports for
+  // x[..., ::2, ::2]) subsamples once.
+  Value src = *x;
+  if (auto prev = src.getDefiningOp<PoolOp>())
+    if (prev.getPool().getKernel() == ArrayRef<int64_t>(ones) &&
+        prev.getPool().getDilation() == ArrayRef<int64_t>(ones) &&
+        prev.getPool().getKind() == PoolKind::max) {
+      // The first pool stays for other readers; unused, it is dropped at
+      // the end of the import.
+      for (int64_t i = 0; i < rank - 2; ++i)
+        stride[i] *= prev.getPool().getStride()[i];
+      src = prev.getInput();
+      type = cast<RankedTensorType>(src.getType());
+    }
+  SmallVector<int64_t> outShape{type.getDimSize(0)};
+  for (int64_t i = 0; i < rank - 2; ++i)
+    outShape.push_back((type.getDimSize(i + 1) + stride[i] - 1) / stride[i]);
+  OperationState st(nodeLoc(n), PoolOp::getOperationName());
+  st.addOperands(src);
+  st.addAttribute("pool",
+                  PoolAttr::get(ctx, PoolKind::max, ones, stride, ones));
+  st.addTypes(RankedTensorType::get(outShape, type.getElementType()));
+  Val out;
+  fmapVal(b.create(st)->getResult(0), out, in[0]->scale);
+  values[n.output(0)] = std::move(out);
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
 // Model
 //===----------------------------------------------------------------------===//
+
+/// Reads the python-frontend's metadata: `tornado.mode` (how data are
+/// scaled) and `tornado.layers` (weight widths and output shifts).
+LogicalResult OnnxImporter::readMetadata(const onnx::ModelProto &model,
+                                         Location fileLoc) {
+  for (const onnx::StringStringEntryProto &e : model.metadata_props()) {
+    if (e.key() == "tornado.mode") {
+      if (e.value() == "hw") {
+        dataScale = 0;
+      } else if (e.value() == "qat") {
+        dataScale = -7;
+      } else if (e.value() == "float") {
+        emitError(fileLoc)
+            << "the model is a float-mode export (`tornado.mode` = float): "
+               "it has no quantization, so the accelerator cannot run it; "
+               "quantize it (QAT) and export it in `qat` or `hw` mode";
+        return failure();
+      } else {
+        emitError(fileLoc) << "unknown `tornado.mode` `" << e.value()
+                           << "` (expected hw or qat)";
+        return failure();
+      }
+      continue;
+    }
+    if (e.key() != "tornado.layers")
+      continue;
+    auto bad = [&](const Twine &what) {
+      emitError(fileLoc) << "metadata `tornado.layers`: " << what;
+      return failure();
+    };
+    llvm::Expected<llvm::json::Value> json = llvm::json::parse(e.value());
+    if (!json)
+      return bad(llvm::toString(json.takeError()));
+    const llvm::json::Array *records = json->getAsArray();
+    if (!records)
+      return bad("not a JSON array");
+    metas.emplace();
+    for (const llvm::json::Value &r : *records) {
+      const llvm::json::Object *o = r.getAsObject();
+      if (!o)
+        return bad("a record is not a JSON object");
+      std::optional<StringRef> op = o->getString("op");
+      if (!op)
+        continue; // pooling or element-wise only
+      LayerMeta m;
+      m.op = op->str();
+      m.name = o->getString("name").value_or("").str();
+      m.weightBits = o->getInteger("weight_bits").value_or(8);
+      m.outputShift = o->getInteger("output_shift").value_or(0);
+      m.wide = o->getBoolean("wide").value_or(false);
+      if (m.op != "conv1d" && m.op != "conv2d" && m.op != "convtranspose2d" &&
+          m.op != "linear")
+        return bad("layer '" + m.name + "' has unknown op `" + m.op + "`");
+      if (m.weightBits != 1 && m.weightBits != 2 && m.weightBits != 4 &&
+          m.weightBits != 8 && m.weightBits != -1)
+        return bad("layer '" + m.name + "' has weight_bits " +
+                   Twine(m.weightBits) + " (expected 1, 2, 4, 8 or -1)");
+      if (m.outputShift < -64 || m.outputShift > 64)
+        return bad("layer '" + m.name + "' has output_shift " +
+                   Twine(m.outputShift));
+      metas->push_back(std::move(m));
+    }
+  }
+  return success();
+}
 
 OwningOpRef<ModuleOp> OnnxImporter::run(StringRef bytes) {
   Location fileLoc = FileLineColLoc::get(ctx, file, 0, 0);
@@ -1630,6 +2238,7 @@ OwningOpRef<ModuleOp> OnnxImporter::run(StringRef bytes) {
         << "` (expected MAX78000 or MAX78002)";
     return nullptr;
   }
+  device = &target::Device::get(*kind);
   for (const onnx::OperatorSetIdProto &o : model.opset_import())
     if ((o.domain().empty() || o.domain() == "ai.onnx") &&
         (o.version() < 7 || o.version() > 21)) {
@@ -1638,6 +2247,8 @@ OwningOpRef<ModuleOp> OnnxImporter::run(StringRef bytes) {
       return nullptr;
     }
   const onnx::GraphProto &graph = model.graph();
+  if (failed(readMetadata(model, fileLoc)))
+    return nullptr;
 
   for (const onnx::TensorProto &t : graph.initializer()) {
     llvm::Expected<HostValues> h = decodeTensor(t);
@@ -1713,7 +2324,7 @@ OwningOpRef<ModuleOp> OnnxImporter::run(StringRef bytes) {
   Value arg = body->addArgument(inType, fileLoc);
   b.setInsertionPointToEnd(body);
   Val inVal;
-  fmapVal(arg, inVal);
+  fmapVal(arg, inVal, dataScale);
   values[input->name()] = inVal;
 
   if (!options.sampleInputFile.empty()) {
@@ -1760,9 +2371,20 @@ OwningOpRef<ModuleOp> OnnxImporter::run(StringRef bytes) {
       return nullptr;
     }
     const Val &v = it->second;
-    if (v.kind == Kind::Acc && !v.acc->offset && !v.acc->rounded &&
-        !v.acc->scaled) {
-      // The raw accumulator: a 32-bit output layer.
+    if (v.kind == Kind::Acc && !v.acc->offset && !v.acc->rounded) {
+      // The raw accumulator: a 32-bit output layer. A hardware-mode graph
+      // must output it unscaled; a QAT graph's output is the accumulator
+      // times 2^log2Scale, whatever the scale.
+      FailureOr<int64_t> bits = chooseBits(*v.acc);
+      if (failed(bits))
+        return nullptr;
+      if (dataScale == 0 && v.acc->log2Scale != -(8 - std::abs(*bits))) {
+        accErr(*v.acc) << "the graph output is the accumulator times 2^"
+                       << v.acc->log2Scale + 8 - std::abs(*bits)
+                       << "; a 32-bit output layer gives the accumulator "
+                          "itself";
+        return nullptr;
+      }
       FailureOr<Value> r = finalize(*v.acc, /*wide=*/true);
       if (failed(r))
         return nullptr;
@@ -1772,13 +2394,30 @@ OwningOpRef<ModuleOp> OnnxImporter::run(StringRef bytes) {
     FailureOr<Value> r = toFMap(outputNode, v, "the graph output");
     if (failed(r))
       return nullptr;
+    if (v.scale != dataScale) {
+      emitError(fileLoc) << "graph output `" << o.name()
+                         << "` is the feature map's integers times 2^"
+                         << v.scale << ", the input's are times 2^" << dataScale
+                         << "; the accelerator outputs the integers";
+      return nullptr;
+    }
     outputs.push_back(*r);
+  }
+  if (metas && nextMeta != metas->size()) {
+    emitError(fileLoc) << "the `tornado.layers` metadata lists "
+                       << metas->size() << " weight layers, the graph has "
+                       << nextMeta << " weight node(s)";
+    return nullptr;
   }
   if (outputs.empty()) {
     emitError(fileLoc) << "the model has no outputs";
     return nullptr;
   }
   b.create<ReturnOp>(fileLoc, outputs);
+  // Ops nothing reads (a map subsampled again, an unused activation).
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*body)))
+    if (isOpTriviallyDead(&op))
+      op.erase();
   network.setFunctionType(
       b.getFunctionType({inType}, ValueRange(outputs).getTypes()));
   if (failed(verify(*module)))

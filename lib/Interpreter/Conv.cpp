@@ -7,15 +7,22 @@
 // on narrow integers (int16 data, int32 accumulators) whenever a bound on
 // the accumulator proves that nothing can overflow, which holds for all
 // 8-bit feature maps; otherwise it runs on int64 like the reference model.
+// Narrow convolutions with enough taps per output become dot products of
+// weight rows with im2col rows (DotKernels.h); large layers split their
+// output rows across threads. Every path computes the same exact integers.
 //
 //===----------------------------------------------------------------------===//
 
+#include "DotKernels.h"
 #include "tornado/Interpreter/Kernels.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 #include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <limits>
+#include <thread>
+#include <type_traits>
 
 using namespace tornado::interp;
 
@@ -42,6 +49,8 @@ struct ConvGeometry {
   int64_t outW() const {
     return (paddedW() - dilationW * (kernelW - 1) - 1) / strideW + 1;
   }
+  int64_t inPerGroup() const { return channels / groups; }
+  int64_t outPerGroup() const { return outChannels / groups; }
 };
 
 llvm::Error makeError(const llvm::Twine &msg) {
@@ -77,8 +86,7 @@ void convCore(const Tensor &input, const Tensor &weights,
               Tensor &out) {
   const int64_t ph = g.paddedH(), pw = g.paddedW();
   const int64_t oh = g.outH(), ow = g.outW();
-  const int64_t cinPerGroup = g.channels / g.groups;
-  const int64_t coutPerGroup = g.outChannels / g.groups;
+  const int64_t cinPerGroup = g.inPerGroup(), coutPerGroup = g.outPerGroup();
   const int64_t taps = g.kernelH * g.kernelW;
   const int64_t sw = g.strideW;
 
@@ -149,6 +157,100 @@ void convCore(const Tensor &input, const Tensor &weights,
   }
 }
 
+/// Multiply-accumulates below which a layer runs on one thread.
+constexpr int64_t kParallelWork = int64_t(1) << 21;
+
+/// Calls body(begin, end) on consecutive slices of [0, n), one thread per
+/// slice when `work` pays for the threads.
+template <typename F> void parallelSlices(int64_t n, int64_t work, F body) {
+  int64_t threads =
+      work < kParallelWork
+          ? 1
+          : std::min<int64_t>({n, std::thread::hardware_concurrency(), 8});
+  if (threads <= 1)
+    return body(int64_t(0), n);
+  std::vector<std::thread> pool;
+  for (int64_t i = 1; i < threads; ++i)
+    pool.emplace_back(body, n * i / threads, n * (i + 1) / threads);
+  body(int64_t(0), n / threads);
+  for (std::thread &t : pool)
+    t.join();
+}
+
+/// Whether convGemm suits the layer: enough taps per output for the dot
+/// products and enough output channels to share each im2col row.
+bool gemmSuits(const ConvGeometry &g) {
+  int64_t taps = g.inPerGroup() * g.kernelH * g.kernelW;
+  return taps >= int64_t(detail::kDotAlign) && g.outPerGroup() >= 4;
+}
+
+/// Copies the kernel row at `src` for each of `count` output pixels into
+/// the im2col rows (`dst`, rows `len` apart); the common kernel widths get
+/// unrolled copies.
+void gatherTaps(const int16_t *src, int16_t *dst, int64_t count, int64_t len,
+                int64_t stride, int64_t kernelW, int64_t dilation) {
+  auto run = [&](auto width) {
+    for (int64_t ox = 0; ox < count; ++ox) {
+      const int16_t *s = src + ox * stride;
+      int16_t *d = dst + ox * len;
+      for (int64_t kx = 0; kx < width; ++kx)
+        d[kx] = s[kx * dilation];
+    }
+  };
+  if (kernelW == 3)
+    run(std::integral_constant<int64_t, 3>());
+  else if (kernelW == 1)
+    run(std::integral_constant<int64_t, 1>());
+  else
+    run(kernelW);
+}
+
+/// The narrow convolution as dot products: for every output row, the taps
+/// of each output pixel are gathered into one zero-padded int16 row
+/// (im2col) and dotted with every weight row of the group.
+void convGemm(const Tensor &input, const Tensor &weights,
+              llvm::ArrayRef<int64_t> bias, const ConvGeometry &g,
+              Tensor &out) {
+  const int64_t ph = g.paddedH(), pw = g.paddedW();
+  const int64_t oh = g.outH(), ow = g.outW();
+  const int64_t cinPerGroup = g.inPerGroup(), coutPerGroup = g.outPerGroup();
+  const int64_t taps = cinPerGroup * g.kernelH * g.kernelW;
+  const int64_t len = llvm::alignTo(taps, detail::kDotAlign);
+
+  std::vector<int16_t> padded = padInput<int16_t>(input, g);
+  std::vector<int16_t> w(static_cast<size_t>(g.outChannels * len), 0);
+  for (int64_t co = 0; co < g.outChannels; ++co)
+    for (int64_t t = 0; t < taps; ++t)
+      w[co * len + t] = static_cast<int16_t>(weights.data[co * taps + t]);
+
+  auto rows = [&](int64_t begin, int64_t end) {
+    std::vector<int16_t> cols(static_cast<size_t>(ow * len), 0);
+    std::vector<int32_t> sums(static_cast<size_t>(coutPerGroup * ow));
+    for (int64_t oy = begin; oy < end; ++oy)
+      for (int64_t grp = 0; grp < g.groups; ++grp) {
+        const int16_t *groupIn = padded.data() + grp * cinPerGroup * ph * pw;
+        for (int64_t ci = 0; ci < cinPerGroup; ++ci)
+          for (int64_t ky = 0; ky < g.kernelH; ++ky) {
+            const int16_t *src = groupIn + ci * ph * pw +
+                                 (oy * g.strideH + ky * g.dilationH) * pw;
+            int16_t *dst = cols.data() + (ci * g.kernelH + ky) * g.kernelW;
+            gatherTaps(src, dst, ow, len, g.strideW, g.kernelW, g.dilationW);
+          }
+        int64_t co0 = grp * coutPerGroup;
+        detail::dotBlock(w.data() + co0 * len, coutPerGroup, cols.data(), ow,
+                         len, sums.data(), ow);
+        for (int64_t b = 0; b < coutPerGroup; ++b) {
+          int64_t init = bias.empty() ? 0 : bias[co0 + b] * kBiasScale;
+          int64_t *dst = out.data.data() + ((co0 + b) * oh + oy) * ow;
+          const int32_t *sum = sums.data() + b * ow;
+          for (int64_t ox = 0; ox < ow; ++ox)
+            dst[ox] = init + sum[ox];
+        }
+      }
+  };
+  parallelSlices(oh, g.outChannels * oh * ow * taps, rows);
+}
+
 /// Validates shapes and parameters, then runs the narrowest safe core.
 llvm::Expected<Tensor> runConv(const Tensor &input, const Tensor &weights,
                                llvm::ArrayRef<int64_t> bias,
@@ -195,7 +297,9 @@ llvm::Expected<Tensor> runConv(const Tensor &input, const Tensor &weights,
     int64_t perTerm = maxX * maxW;
     narrow = perTerm == 0 || terms <= budget / perTerm;
   }
-  if (narrow)
+  if (narrow && gemmSuits(g))
+    convGemm(input, weights, bias, g, out);
+  else if (narrow)
     convCore<int16_t, int32_t>(input, weights, bias, g, out);
   else
     convCore<int64_t, int64_t>(input, weights, bias, g, out);

@@ -11,6 +11,8 @@
 #include "tornado/Interpreter/Kernels.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include <cassert>
+#include <iterator>
 
 using namespace mlir;
 using namespace tornado;
@@ -55,46 +57,37 @@ biasFromAttr(Operation *op, std::optional<ElementsAttr> attr) {
   return std::vector<int64_t>(values.begin(), values.end());
 }
 
+/// The interpreter's enumerator for a dialect enumerator: `table` lists
+/// them in the order of the dialect enum's values.
+template <typename To, typename From, size_t N>
+To mapEnum(From value, const To (&table)[N]) {
+  auto index = static_cast<size_t>(value);
+  assert(index < N && "dialect enumerator missing from the table");
+  return table[index];
+}
+
+constexpr interp::Activation kActivations[] = {interp::Activation::None,
+                                               interp::Activation::ReLU,
+                                               interp::Activation::Abs};
+static_assert(std::size(kActivations) == getMaxEnumValForActivation() + 1);
+constexpr interp::EltwiseKind kEltwiseKinds[] = {
+    interp::EltwiseKind::Add, interp::EltwiseKind::Sub,
+    interp::EltwiseKind::Xor, interp::EltwiseKind::Or};
+static_assert(std::size(kEltwiseKinds) == getMaxEnumValForEltwiseKind() + 1);
+constexpr interp::LayerOpKind kLayerOpKinds[] = {
+    interp::LayerOpKind::None, interp::LayerOpKind::Conv1d,
+    interp::LayerOpKind::Conv2d, interp::LayerOpKind::ConvTranspose2d,
+    interp::LayerOpKind::Linear};
+static_assert(std::size(kLayerOpKinds) == getMaxEnumValForLayerOpKind() + 1);
+
 interp::Activation toInterp(tornado::Activation a) {
-  switch (a) {
-  case tornado::Activation::none:
-    return interp::Activation::None;
-  case tornado::Activation::relu:
-    return interp::Activation::ReLU;
-  case tornado::Activation::abs:
-    return interp::Activation::Abs;
-  }
-  llvm_unreachable("unknown activation");
+  return mapEnum(a, kActivations);
 }
-
 interp::EltwiseKind toInterp(tornado::EltwiseKind k) {
-  switch (k) {
-  case tornado::EltwiseKind::add:
-    return interp::EltwiseKind::Add;
-  case tornado::EltwiseKind::sub:
-    return interp::EltwiseKind::Sub;
-  case tornado::EltwiseKind::bitwise_xor:
-    return interp::EltwiseKind::Xor;
-  case tornado::EltwiseKind::bitwise_or:
-    return interp::EltwiseKind::Or;
-  }
-  llvm_unreachable("unknown eltwise kind");
+  return mapEnum(k, kEltwiseKinds);
 }
-
 interp::LayerOpKind toInterp(tornado::LayerOpKind k) {
-  switch (k) {
-  case tornado::LayerOpKind::none:
-    return interp::LayerOpKind::None;
-  case tornado::LayerOpKind::conv1d:
-    return interp::LayerOpKind::Conv1d;
-  case tornado::LayerOpKind::conv2d:
-    return interp::LayerOpKind::Conv2d;
-  case tornado::LayerOpKind::conv_transpose2d:
-    return interp::LayerOpKind::ConvTranspose2d;
-  case tornado::LayerOpKind::linear:
-    return interp::LayerOpKind::Linear;
-  }
-  llvm_unreachable("unknown layer op");
+  return mapEnum(k, kLayerOpKinds);
 }
 
 PoolParams toInterp(PoolAttr pool, bool avgRound) {
@@ -372,18 +365,20 @@ llvm::Expected<Tensor> Executor::execLayer(LayerOp l) {
   cfg.output.activation = toInterp(l.getActivation());
 
   // The layer's operands arrive as consecutive channels of one input, as
-  // they sit in data memory.
-  std::vector<Tensor> inputs;
-  for (Value v : l.getInputs())
-    inputs.push_back(get(v));
-  Tensor input;
-  if (inputs.size() == 1) {
-    input = std::move(inputs[0]);
-  } else {
+  // they sit in data memory. A single input is read in place.
+  if (l.getInputs().empty())
+    return opError(op, "the layer has no inputs");
+  const Tensor *input = &get(l.getInputs().front());
+  Tensor joinedInput;
+  if (l.getInputs().size() > 1) {
+    std::vector<Tensor> inputs;
+    for (Value v : l.getInputs())
+      inputs.push_back(get(v));
     llvm::Expected<Tensor> joined = concatChannels(inputs);
     if (!joined)
       return opError(op, llvm::toString(joined.takeError()));
-    input = std::move(*joined);
+    joinedInput = std::move(*joined);
+    input = &joinedInput;
   }
 
   std::optional<Tensor> weights;
@@ -397,10 +392,12 @@ llvm::Expected<Tensor> Executor::execLayer(LayerOp l) {
   if (!bias)
     return bias.takeError();
   // Rank-1 data (after a flatten) is a [N, 1, 1] feature map in memory.
-  if (input.rank() == 1)
-    input = input.reshaped({input.size(), 1, 1});
+  if (input->rank() == 1) {
+    joinedInput = input->reshaped({input->size(), 1, 1});
+    input = &joinedInput;
+  }
   llvm::Expected<Tensor> out =
-      runLayer(cfg, input, weights ? &*weights : nullptr, *bias);
+      runLayer(cfg, *input, weights ? &*weights : nullptr, *bias);
   if (!out)
     return opError(op, llvm::toString(out.takeError()));
   return toResultShape(op, std::move(*out));

@@ -49,58 +49,72 @@ llvm::Expected<Tensor> tornado::interp::runLayer(const LayerConfig &cfg,
     return makeError("a convolution layer needs weights");
   }
 
-  llvm::Expected<llvm::SmallVector<Tensor, 4>> split =
-      splitOperands(input, cfg.operands);
-  if (!split)
-    return split.takeError();
-  llvm::SmallVector<Tensor, 4> data = std::move(*split);
+  // The convolution reads `*x`: the input itself when there is nothing to
+  // combine or pool (no copy of the feature map), else `staged`.
+  const Tensor *x = &input;
+  Tensor staged;
+  if (cfg.operands > 1 || poolsAnything(cfg.pool, is1d)) {
+    llvm::Expected<llvm::SmallVector<Tensor, 4>> split =
+        splitOperands(input, cfg.operands);
+    if (!split)
+      return split.takeError();
+    llvm::SmallVector<Tensor, 4> data = std::move(*split);
 
-  // The element-wise result saturates to 8 bits, except in a passthrough
-  // layer with 32-bit output.
-  bool eltSaturate = cfg.op != LayerOpKind::None || !cfg.output.wide;
-  auto combine = [&]() -> llvm::Error {
-    llvm::Expected<Tensor> r = eltwise(*cfg.eltwise, data, eltSaturate);
-    if (!r)
-      return r.takeError();
-    data.clear();
-    data.push_back(std::move(*r));
-    return llvm::Error::success();
-  };
+    // The element-wise result saturates to 8 bits, except in a passthrough
+    // layer with 32-bit output.
+    bool eltSaturate = cfg.op != LayerOpKind::None || !cfg.output.wide;
+    auto combine = [&]() -> llvm::Error {
+      llvm::Expected<Tensor> r = eltwise(*cfg.eltwise, data, eltSaturate);
+      if (!r)
+        return r.takeError();
+      data.clear();
+      data.push_back(std::move(*r));
+      return llvm::Error::success();
+    };
 
-  if (cfg.operands > 1 && !cfg.poolFirst)
-    if (llvm::Error err = combine())
-      return std::move(err);
+    if (cfg.operands > 1 && !cfg.poolFirst)
+      if (llvm::Error err = combine())
+        return std::move(err);
 
-  if (poolsAnything(cfg.pool, is1d))
-    for (Tensor &t : data) {
-      llvm::Expected<Tensor> pooled =
-          is1d ? pool1d(t, cfg.pool) : pool2d(t, cfg.pool);
-      if (!pooled)
-        return pooled.takeError();
-      t = std::move(*pooled);
-    }
+    if (poolsAnything(cfg.pool, is1d))
+      for (Tensor &t : data) {
+        llvm::Expected<Tensor> pooled =
+            is1d ? pool1d(t, cfg.pool) : pool2d(t, cfg.pool);
+        if (!pooled)
+          return pooled.takeError();
+        t = std::move(*pooled);
+      }
 
-  if (cfg.operands > 1 && cfg.poolFirst)
-    if (llvm::Error err = combine())
-      return std::move(err);
+    if (cfg.operands > 1 && cfg.poolFirst)
+      if (llvm::Error err = combine())
+        return std::move(err);
+    staged = std::move(data.front());
+    x = &staged;
+  }
 
-  Tensor x = std::move(data.front());
   switch (cfg.op) {
   case LayerOpKind::None:
-    return x;
+    return *x;
   case LayerOpKind::Conv2d:
   case LayerOpKind::Linear: {
-    if (cfg.flatten)
-      x = flatten(x);
-    Tensor w = *weights;
-    if (w.rank() == 2) // [Out, In] fully connected weights
-      w = w.reshaped({w.dim(0), w.dim(1), 1, 1});
+    if (cfg.flatten) {
+      if (x != &staged)
+        staged = *x;
+      staged.shape = {staged.size(), 1, 1};
+      x = &staged;
+    }
+    Tensor reshapedWeights;
+    const Tensor *w = weights;
+    if (w->rank() == 2) { // [Out, In] fully connected weights
+      reshapedWeights = w->reshaped({w->dim(0), w->dim(1), 1, 1});
+      w = &reshapedWeights;
+    }
     Conv2dParams p;
     p.padding = cfg.padding;
     p.stride = cfg.stride;
     p.dilation = cfg.dilation;
     p.groups = cfg.groups;
-    return conv2d(x, w, bias, p, cfg.output);
+    return conv2d(*x, *w, bias, p, cfg.output);
   }
   case LayerOpKind::ConvTranspose2d: {
     ConvTranspose2dParams p;
@@ -109,7 +123,7 @@ llvm::Expected<Tensor> tornado::interp::runLayer(const LayerConfig &cfg,
     p.dilation = cfg.dilation;
     p.outputPadding = cfg.outputPadding;
     p.groups = cfg.groups;
-    return convTranspose2d(x, *weights, bias, p, cfg.output);
+    return convTranspose2d(*x, *weights, bias, p, cfg.output);
   }
   case LayerOpKind::Conv1d: {
     Conv1dParams p;
@@ -117,7 +131,7 @@ llvm::Expected<Tensor> tornado::interp::runLayer(const LayerConfig &cfg,
     p.stride = cfg.stride[0];
     p.dilation = cfg.dilation[0];
     p.groups = cfg.groups;
-    return conv1d(x, *weights, bias, p, cfg.output);
+    return conv1d(*x, *weights, bias, p, cfg.output);
   }
   }
   llvm_unreachable("unknown layer operation");

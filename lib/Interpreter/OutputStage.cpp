@@ -95,6 +95,36 @@ int64_t tornado::interp::finishOutput(int64_t acc, const OutputStage &stage) {
   return activate(v, stage.activation);
 }
 
+// Branch-free form of finishOutput for the hardware shift range, cloned for
+// AVX2 (64-bit lane compares). Clamping the accumulator to +-2^40 first
+// keeps every step free of overflow without changing any saturated result:
+// 2^40 is still far outside [-128, 127] after a right shift by at most 22.
+// The right shift is done on x + 2^40 >= 0 as a logical shift (AVX2 has no
+// 64-bit arithmetic shift); 2^40 / 2^right is exact, so subtracting it
+// gives floor((x + half) / 2^right) as before.
+__attribute__((target_clones("avx2", "default"))) static void
+finishNarrow(int64_t *values, size_t count, int64_t right, int64_t lo,
+             bool abs) {
+  const int64_t bound = int64_t(1) << 40;
+  if (right > 0) {
+    const int64_t half = int64_t(1) << (right - 1);
+    const int64_t offset = bound >> right;
+    for (size_t i = 0; i < count; ++i) {
+      int64_t x = std::clamp(values[i], -bound, bound);
+      x = int64_t(uint64_t(x + bound + half) >> right) - offset;
+      x = abs && x < 0 ? -x : x;
+      values[i] = std::clamp<int64_t>(x, lo, 127);
+    }
+    return;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    int64_t x = std::clamp(values[i], -bound, bound);
+    x = int64_t(uint64_t(x) << -right);
+    x = abs && x < 0 ? -x : x;
+    values[i] = std::clamp<int64_t>(x, lo, 127);
+  }
+}
+
 void tornado::interp::finishOutputs(Tensor &accumulators,
                                     const OutputStage &stage) {
   int64_t shift = stage.totalShift();
@@ -106,18 +136,6 @@ void tornado::interp::finishOutputs(Tensor &accumulators,
       v = finishOutput(v, stage);
     return;
   }
-  // Branch-free form of finishOutput for the hardware shift range. Clamping
-  // the accumulator to +-2^40 first keeps (v + half) >> right and v << -right
-  // free of overflow without changing any saturated result: 2^40 is still far
-  // outside [-128, 127] after a right shift by at most 22.
-  const int64_t bound = int64_t(1) << 40;
-  const int64_t half = right > 0 ? int64_t(1) << (right - 1) : 0;
-  const int64_t lo = act == Activation::None ? -128 : 0;
-  for (int64_t &v : accumulators.data) {
-    int64_t x = std::clamp(v, -bound, bound);
-    x = right > 0 ? (x + half) >> right : x * (int64_t(1) << -right);
-    if (act == Activation::Abs)
-      x = x < 0 ? -x : x;
-    v = std::clamp<int64_t>(x, lo, 127);
-  }
+  finishNarrow(accumulators.data.data(), accumulators.data.size(), right,
+               act == Activation::None ? -128 : 0, act == Activation::Abs);
 }

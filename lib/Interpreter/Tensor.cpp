@@ -49,12 +49,18 @@ int64_t Tensor::maxValue() const {
   return data.empty() ? 0 : *std::max_element(data.begin(), data.end());
 }
 
-int64_t Tensor::maxAbs() const {
+// Cloned for AVX2, which compares 64-bit lanes (the baseline cannot).
+__attribute__((target_clones("avx2", "default"))) static int64_t
+maxAbsOf(const int64_t *values, size_t count) {
   int64_t m = 0;
-  for (int64_t v : data)
+  for (size_t i = 0; i < count; ++i) {
+    int64_t v = values[i];
     m = std::max(m, v < 0 ? -v : v);
+  }
   return m;
 }
+
+int64_t Tensor::maxAbs() const { return maxAbsOf(data.data(), data.size()); }
 
 std::string Tensor::str() const {
   std::string s;

@@ -239,6 +239,25 @@ Expected<int64_t> HostTensor::getInt64(int64_t index) const {
 Expected<std::vector<int64_t>> HostTensor::getInt64Values() const {
   std::vector<int64_t> values;
   values.reserve(NumElements);
+  // Checkpoint weights are float32 (or int64): convert those in one tight
+  // loop. An element getInt64 would refuse goes through it for the error.
+  if (Type == DType::Float32) {
+    for (int64_t i = 0; i < NumElements; ++i) {
+      uint32_t bits = support::endian::read32le(Data.data() + 4 * i);
+      float f;
+      std::memcpy(&f, &bits, sizeof(f));
+      if (!(f >= -9223372036854775808.0f && f < 9223372036854775808.0f))
+        return getInt64(i).takeError();
+      values.push_back(static_cast<int64_t>(f));
+    }
+    return values;
+  }
+  if (Type == DType::Int64) {
+    for (int64_t i = 0; i < NumElements; ++i)
+      values.push_back(
+          static_cast<int64_t>(support::endian::read64le(Data.data() + 8 * i)));
+    return values;
+  }
   for (int64_t i = 0; i < NumElements; ++i) {
     Expected<int64_t> value = getInt64(i);
     if (!value)

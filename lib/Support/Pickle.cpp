@@ -137,6 +137,14 @@ private:
     Pos += n + 1;
     return Error::success();
   }
+  /// Reads a little-endian T into a wider `out`.
+  template <typename T, typename U> Error readLEAs(U &out) {
+    T v;
+    if (Error e = readLE(v))
+      return e;
+    out = v;
+    return Error::success();
+  }
   /// Reads a length-prefixed payload, checking the length first.
   template <typename LenT> Error readCounted(ArrayRef<uint8_t> &out) {
     LenT n;
@@ -146,6 +154,40 @@ private:
       return error("declared length " + Twine(static_cast<uint64_t>(n)) +
                    " exceeds the " + Twine(remaining()) + " bytes left");
     return read(static_cast<size_t>(n), out);
+  }
+  /// Reads a payload behind a signed 32-bit length (LONG4, BINSTRING).
+  Error readSignedCounted(StringRef opName, ArrayRef<uint8_t> &out) {
+    int32_t n;
+    if (Error e = readLE(n))
+      return e;
+    if (n < 0)
+      return error(opName + " with negative length");
+    return read(static_cast<uint32_t>(n), out);
+  }
+  /// Reads the payload of an opcode that pushes length-prefixed data; the
+  /// opcode decides the width of the length.
+  Error readPayload(uint8_t opcode, ArrayRef<uint8_t> &out) {
+    switch (opcode) {
+    case op::Long1:
+    case op::ShortBinUnicode:
+    case op::ShortBinString:
+    case op::ShortBinBytes:
+      return readCounted<uint8_t>(out);
+    case op::BinUnicode:
+    case op::BinBytes:
+      return readCounted<uint32_t>(out);
+    case op::Long4:
+      return readSignedCounted("LONG4", out);
+    case op::BinString:
+      return readSignedCounted("BINSTRING", out);
+    default: // BINUNICODE8, BINBYTES8, BYTEARRAY8
+      return readCounted<uint64_t>(out);
+    }
+  }
+
+  Error push(PyValue *v) {
+    Stack.push_back(v);
+    return Error::success();
   }
 
   size_t floor() const { return Marks.empty() ? 0 : Marks.back(); }
@@ -161,13 +203,24 @@ private:
       return error("stack underflow");
     return Stack.back();
   }
+  /// Moves the stack above `from` into `items` (bottom first).
+  void popFrom(size_t from, std::vector<PyValue *> &items) {
+    items.assign(Stack.begin() + from, Stack.end());
+    Stack.resize(from);
+  }
   Error popMark(std::vector<PyValue *> &items) {
     if (Marks.empty())
       return error("no MARK on the stack");
     size_t mark = Marks.back();
     Marks.pop_back();
-    items.assign(Stack.begin() + mark, Stack.end());
-    Stack.resize(mark);
+    popFrom(mark, items);
+    return Error::success();
+  }
+  /// Pops the top `n` values into `items` (bottom first).
+  Error popTop(size_t n, std::vector<PyValue *> &items) {
+    if (Stack.size() < floor() + n)
+      return error("stack underflow");
+    popFrom(Stack.size() - n, items);
     return Error::success();
   }
   Error memoPut(uint64_t index) {
@@ -181,8 +234,7 @@ private:
     auto it = Memo.find(index);
     if (it == Memo.end())
       return error("memo entry " + Twine(index) + " is not defined");
-    Stack.push_back(it->second);
-    return Error::success();
+    return push(it->second);
   }
 
   Error appendItems(ArrayRef<PyValue *> items, bool toSet);
@@ -240,8 +292,7 @@ Error Unpickler::persistentLoad(PyValue *pid) {
   Expected<PyValue *> value = Hooks.PersistentLoad(*pid);
   if (!value)
     return error(toString(value.takeError()));
-  Stack.push_back(*value);
-  return Error::success();
+  return push(*value);
 }
 
 /// Python 3 pickles bytes at protocol 2 as codecs.encode(text, 'latin1'),
@@ -302,17 +353,12 @@ Error Unpickler::reduce(PyValue *callable, PyValue *args) {
     Expected<PyValue *> value = Hooks.Reduce(*callable, *args);
     if (!value)
       return error(toString(value.takeError()));
-    if (*value) {
-      Stack.push_back(*value);
-      return Error::success();
-    }
+    if (*value)
+      return push(*value);
   }
-  if (PyValue *value = reduceBuiltin(Heap, *callable, *args)) {
-    Stack.push_back(value);
-    return Error::success();
-  }
-  Stack.push_back(Heap.makeObject(callable, args));
-  return Error::success();
+  if (PyValue *value = reduceBuiltin(Heap, *callable, *args))
+    return push(value);
+  return push(Heap.makeObject(callable, args));
 }
 
 Error Unpickler::step(uint8_t opcode) {
@@ -360,150 +406,83 @@ Error Unpickler::step(uint8_t opcode) {
     Expected<PyValue *> v = top();
     if (!v)
       return v.takeError();
-    Stack.push_back(*v);
-    return Error::success();
+    return push(*v);
   }
 
   // Scalars.
   case op::None:
-    Stack.push_back(Heap.makeNone());
-    return Error::success();
+    return push(Heap.makeNone());
   case op::NewTrue:
   case op::NewFalse:
-    Stack.push_back(Heap.makeBool(opcode == op::NewTrue));
-    return Error::success();
-  case op::BinInt: {
-    uint32_t v;
-    if (Error e = readLE(v))
-      return e;
-    Stack.push_back(Heap.makeInt(static_cast<int32_t>(v)));
-    return Error::success();
-  }
-  case op::BinInt1: {
-    uint8_t v;
-    if (Error e = readLE(v))
-      return e;
-    Stack.push_back(Heap.makeInt(v));
-    return Error::success();
-  }
+    return push(Heap.makeBool(opcode == op::NewTrue));
+  case op::BinInt:
+  case op::BinInt1:
   case op::BinInt2: {
-    uint16_t v;
-    if (Error e = readLE(v))
+    int64_t v;
+    if (Error e = opcode == op::BinInt    ? readLEAs<int32_t>(v)
+                  : opcode == op::BinInt1 ? readLEAs<uint8_t>(v)
+                                          : readLEAs<uint16_t>(v))
       return e;
-    Stack.push_back(Heap.makeInt(v));
-    return Error::success();
-  }
-  case op::Long1:
-    if (Error e = readCounted<uint8_t>(bytes))
-      return e;
-    Stack.push_back(Heap.makeLong(bytes));
-    return Error::success();
-  case op::Long4: {
-    int32_t n;
-    if (Error e = readLE(n))
-      return e;
-    if (n < 0)
-      return error("LONG4 with negative length");
-    if (Error e = read(static_cast<uint32_t>(n), bytes))
-      return e;
-    Stack.push_back(Heap.makeLong(bytes));
-    return Error::success();
+    return push(Heap.makeInt(v));
   }
   case op::BinFloat: {
-    uint64_t bits;
     if (Error e = read(8, bytes))
       return e;
-    bits = support::endian::read64be(bytes.data()); // big-endian on disk
+    uint64_t bits = support::endian::read64be(bytes.data()); // big-endian
     double d;
     std::memcpy(&d, &bits, sizeof(d));
-    Stack.push_back(Heap.makeFloat(d));
-    return Error::success();
+    return push(Heap.makeFloat(d));
   }
 
-  // Strings and bytes. Python 2 str (BINSTRING) is read as text: old
+  // Length-prefixed payloads. Python 2 str (BINSTRING) is read as text: old
   // checkpoints use it for dict keys.
+  case op::Long1:
+  case op::Long4:
+    if (Error e = readPayload(opcode, bytes))
+      return e;
+    return push(Heap.makeLong(bytes));
   case op::ShortBinUnicode:
   case op::ShortBinString:
-    if (Error e = readCounted<uint8_t>(bytes))
-      return e;
-    Stack.push_back(Heap.makeString(toStringRef(bytes)));
-    return Error::success();
   case op::BinUnicode:
-    if (Error e = readCounted<uint32_t>(bytes))
-      return e;
-    Stack.push_back(Heap.makeString(toStringRef(bytes)));
-    return Error::success();
-  case op::BinString: {
-    int32_t n;
-    if (Error e = readLE(n))
-      return e;
-    if (n < 0)
-      return error("BINSTRING with negative length");
-    if (Error e = read(static_cast<uint32_t>(n), bytes))
-      return e;
-    Stack.push_back(Heap.makeString(toStringRef(bytes)));
-    return Error::success();
-  }
+  case op::BinString:
   case op::BinUnicode8:
-    if (Error e = readCounted<uint64_t>(bytes))
+    if (Error e = readPayload(opcode, bytes))
       return e;
-    Stack.push_back(Heap.makeString(toStringRef(bytes)));
-    return Error::success();
+    return push(Heap.makeString(toStringRef(bytes)));
   case op::ShortBinBytes:
-    if (Error e = readCounted<uint8_t>(bytes))
-      return e;
-    Stack.push_back(Heap.makeBytes(bytes));
-    return Error::success();
   case op::BinBytes:
-    if (Error e = readCounted<uint32_t>(bytes))
-      return e;
-    Stack.push_back(Heap.makeBytes(bytes));
-    return Error::success();
   case op::BinBytes8:
   case op::ByteArray8:
-    if (Error e = readCounted<uint64_t>(bytes))
+    if (Error e = readPayload(opcode, bytes))
       return e;
-    Stack.push_back(Heap.makeBytes(bytes));
-    return Error::success();
+    return push(Heap.makeBytes(bytes));
 
   // Containers.
   case op::EmptyDict:
-    Stack.push_back(Heap.makeDict());
-    return Error::success();
+    return push(Heap.makeDict());
   case op::EmptyList:
-    Stack.push_back(Heap.makeList());
-    return Error::success();
+    return push(Heap.makeList());
   case op::EmptySet:
-    Stack.push_back(Heap.makeSet());
-    return Error::success();
+    return push(Heap.makeSet());
   case op::EmptyTuple:
-    Stack.push_back(Heap.makeTuple({}));
-    return Error::success();
+    return push(Heap.makeTuple({}));
   case op::Tuple:
-    if (Error e = popMark(items))
-      return e;
-    Stack.push_back(
-        Heap.makeTuple(ArrayRef<const PyValue *>(items.data(), items.size())));
-    return Error::success();
   case op::Tuple1:
   case op::Tuple2:
-  case op::Tuple3: {
-    size_t n = opcode - op::Tuple1 + 1;
-    if (Stack.size() < floor() + n)
-      return error("stack underflow");
-    std::vector<const PyValue *> tupleItems(Stack.end() - n, Stack.end());
-    Stack.resize(Stack.size() - n);
-    Stack.push_back(Heap.makeTuple(tupleItems));
-    return Error::success();
-  }
-  case op::List: {
+  case op::Tuple3:
+    if (Error e = opcode == op::Tuple ? popMark(items)
+                                      : popTop(opcode - op::Tuple1 + 1, items))
+      return e;
+    return push(
+        Heap.makeTuple(ArrayRef<const PyValue *>(items.data(), items.size())));
+  case op::List:
+  case op::FrozenSet: {
     if (Error e = popMark(items))
       return e;
-    PyValue *list = Heap.makeList();
+    PyValue *container = opcode == op::List ? Heap.makeList() : Heap.makeSet();
     for (PyValue *item : items)
-      PyHeap::append(*list, item);
-    Stack.push_back(list);
-    return Error::success();
+      PyHeap::append(*container, item);
+    return push(container);
   }
   case op::Dict: {
     if (Error e = popMark(items))
@@ -513,75 +492,34 @@ Error Unpickler::step(uint8_t opcode) {
     PyValue *dict = Heap.makeDict();
     for (size_t i = 0; i < items.size(); i += 2)
       PyHeap::setItem(*dict, items[i], items[i + 1]);
-    Stack.push_back(dict);
-    return Error::success();
+    return push(dict);
   }
-  case op::FrozenSet: {
-    if (Error e = popMark(items))
-      return e;
-    PyValue *set = Heap.makeSet();
-    for (PyValue *item : items)
-      PyHeap::append(*set, item);
-    Stack.push_back(set);
-    return Error::success();
-  }
-  case op::Append: {
-    Expected<PyValue *> item = pop();
-    if (!item)
-      return item.takeError();
-    PyValue *one[] = {*item};
-    return appendItems(one, /*toSet=*/false);
-  }
+  case op::Append:
   case op::Appends:
-    if (Error e = popMark(items))
-      return e;
-    return appendItems(items, /*toSet=*/false);
   case op::AddItems:
-    if (Error e = popMark(items))
+    if (Error e = opcode == op::Append ? popTop(1, items) : popMark(items))
       return e;
-    return appendItems(items, /*toSet=*/true);
-  case op::SetItem: {
-    Expected<PyValue *> value = pop();
-    if (!value)
-      return value.takeError();
-    Expected<PyValue *> key = pop();
-    if (!key)
-      return key.takeError();
-    PyValue *pair[] = {*key, *value};
-    return setItems(pair);
-  }
+    return appendItems(items, /*toSet=*/opcode == op::AddItems);
+  case op::SetItem:
   case op::SetItems:
-    if (Error e = popMark(items))
+    if (Error e = opcode == op::SetItem ? popTop(2, items) : popMark(items))
       return e;
     return setItems(items);
 
-  // Memo.
-  case op::BinPut: {
-    uint8_t index;
-    if (Error e = readLE(index))
+  // Memo: one-byte indices, four with the LONG_ opcodes.
+  case op::BinPut:
+  case op::LongBinPut:
+  case op::BinGet:
+  case op::LongBinGet: {
+    uint64_t index;
+    bool wide = opcode == op::LongBinPut || opcode == op::LongBinGet;
+    if (Error e = wide ? readLEAs<uint32_t>(index) : readLEAs<uint8_t>(index))
       return e;
-    return memoPut(index);
-  }
-  case op::LongBinPut: {
-    uint32_t index;
-    if (Error e = readLE(index))
-      return e;
-    return memoPut(index);
+    bool put = opcode == op::BinPut || opcode == op::LongBinPut;
+    return put ? memoPut(index) : memoGet(index);
   }
   case op::Memoize:
     return memoPut(Memo.size());
-  case op::BinGet: {
-    uint8_t index;
-    if (Error e = readLE(index))
-      return e;
-    return memoGet(index);
-  }
-  case op::LongBinGet: {
-    uint32_t index;
-    if (Error e = readLE(index))
-      return e;
-    return memoGet(index);
-  }
 
   // Objects. Nothing is imported or called.
   case op::Global: {
@@ -590,54 +528,32 @@ Error Unpickler::step(uint8_t opcode) {
       return e;
     if (Error e = readLine(name))
       return e;
-    Stack.push_back(Heap.makeGlobal(module, name));
-    return Error::success();
+    return push(Heap.makeGlobal(module, name));
   }
   case op::StackGlobal: {
-    Expected<PyValue *> name = pop();
-    if (!name)
-      return name.takeError();
-    Expected<PyValue *> module = pop();
-    if (!module)
-      return module.takeError();
-    if (!(*name)->isString() || !(*module)->isString())
+    if (Error e = popTop(2, items))
+      return e;
+    PyValue *module = items[0], *name = items[1];
+    if (!name->isString() || !module->isString())
       return error("STACK_GLOBAL operands are not strings");
-    Stack.push_back(
-        Heap.makeGlobal((*module)->getString(), (*name)->getString()));
-    return Error::success();
+    return push(Heap.makeGlobal(module->getString(), name->getString()));
   }
-  case op::Reduce: {
-    Expected<PyValue *> args = pop();
-    if (!args)
-      return args.takeError();
-    Expected<PyValue *> callable = pop();
-    if (!callable)
-      return callable.takeError();
-    return reduce(*callable, *args);
-  }
-  case op::NewObj: {
-    Expected<PyValue *> args = pop();
-    if (!args)
-      return args.takeError();
-    Expected<PyValue *> cls = pop();
-    if (!cls)
-      return cls.takeError();
-    Stack.push_back(Heap.makeObject(*cls, *args));
-    return Error::success();
-  }
+  case op::Reduce:
+    if (Error e = popTop(2, items))
+      return e;
+    return reduce(items[0], items[1]);
+  case op::NewObj:
   case op::NewObjEx: {
-    Expected<PyValue *> kwargs = pop();
-    if (!kwargs)
-      return kwargs.takeError();
-    Expected<PyValue *> args = pop();
-    if (!args)
-      return args.takeError();
-    Expected<PyValue *> cls = pop();
-    if (!cls)
-      return cls.takeError();
-    const PyValue *both[] = {*args, *kwargs};
-    Stack.push_back(Heap.makeObject(*cls, Heap.makeTuple(both)));
-    return Error::success();
+    // NEWOBJ_EX also pops keyword arguments, kept beside the arguments.
+    bool ex = opcode == op::NewObjEx;
+    if (Error e = popTop(ex ? 3 : 2, items))
+      return e;
+    const PyValue *args = items[1];
+    if (ex) {
+      const PyValue *both[] = {items[1], items[2]};
+      args = Heap.makeTuple(both);
+    }
+    return push(Heap.makeObject(items[0], args));
   }
   case op::Build: {
     Expected<PyValue *> state = pop();

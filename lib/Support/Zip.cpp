@@ -48,6 +48,32 @@ uint32_t rd32(ArrayRef<uint8_t> d, uint64_t at) {
 uint64_t rd64(ArrayRef<uint8_t> d, uint64_t at) {
   return support::endian::read64le(d.data() + at);
 }
+/// A 2-, 4- or 8-byte little-endian value.
+uint64_t rdN(ArrayRef<uint8_t> d, uint64_t at, unsigned width) {
+  return width == 2 ? rd16(d, at) : width == 4 ? rd32(d, at) : rd64(d, at);
+}
+
+/// Where the central directory is, as the end-of-central-directory record
+/// or its ZIP64 version states it.
+struct DirectoryLocation {
+  uint64_t diskNumber, cdDisk, entriesOnDisk, totalEntries, cdSize, cdOffset;
+};
+/// The byte offset and width of each DirectoryLocation field in a record.
+struct FieldLayout {
+  uint8_t offset, width;
+};
+constexpr FieldLayout kEndOfCentralDirFields[] = {{4, 2},  {6, 2},  {8, 2},
+                                                  {10, 2}, {12, 4}, {16, 4}};
+constexpr FieldLayout kZip64EndFields[] = {{16, 4}, {20, 4}, {24, 8},
+                                           {32, 8}, {40, 8}, {48, 8}};
+
+DirectoryLocation readLocation(ArrayRef<uint8_t> d, uint64_t record,
+                               const FieldLayout (&layout)[6]) {
+  uint64_t f[6];
+  for (unsigned i = 0; i < 6; ++i)
+    f[i] = rdN(d, record + layout[i].offset, layout[i].width);
+  return {f[0], f[1], f[2], f[3], f[4], f[5]};
+}
 } // namespace
 
 bool ZipArchive::hasZipMagic(ArrayRef<uint8_t> data) {
@@ -101,12 +127,7 @@ Expected<ZipArchive> ZipArchive::open(MemoryBufferRef buffer) {
   if (!found)
     return zipError("end of central directory record not found");
 
-  uint64_t diskNumber = rd16(data, eocd + 4);
-  uint64_t cdDisk = rd16(data, eocd + 6);
-  uint64_t entriesOnDisk = rd16(data, eocd + 8);
-  uint64_t totalEntries = rd16(data, eocd + 10);
-  uint64_t cdSize = rd32(data, eocd + 12);
-  uint64_t cdOffset = rd32(data, eocd + 16);
+  DirectoryLocation dir = readLocation(data, eocd, kEndOfCentralDirFields);
   uint64_t cdLimit = eocd; // the directory must end before this
 
   // ZIP64: a locator right before the EOCD points at the ZIP64 end record,
@@ -126,15 +147,12 @@ Expected<ZipArchive> ZipArchive::open(MemoryBufferRef buffer) {
     if (recordSize < kZip64EndSize - 12 ||
         !fits(end64 + 12, recordSize, locator))
       return zipError("bad ZIP64 end record size");
-    diskNumber = rd32(data, end64 + 16);
-    cdDisk = rd32(data, end64 + 20);
-    entriesOnDisk = rd64(data, end64 + 24);
-    totalEntries = rd64(data, end64 + 32);
-    cdSize = rd64(data, end64 + 40);
-    cdOffset = rd64(data, end64 + 48);
+    dir = readLocation(data, end64, kZip64EndFields);
     cdLimit = end64;
   }
 
+  auto [diskNumber, cdDisk, entriesOnDisk, totalEntries, cdSize, cdOffset] =
+      dir;
   if (diskNumber != 0 || cdDisk != 0 || entriesOnDisk != totalEntries)
     return zipError("multi-disk archives are not supported");
   if (!fits(cdOffset, cdSize, cdLimit))
@@ -189,26 +207,20 @@ Expected<ZipArchive> ZipArchive::open(MemoryBufferRef buffer) {
                         "' overruns its header");
       if (id == kZip64ExtraId) {
         uint64_t r = body, bodyEnd = body + fieldSize;
-        auto take64 = [&](bool need, uint64_t &value) -> bool {
+        auto take = [&](bool need, unsigned width, uint64_t &value) -> bool {
           if (!need)
             return true;
-          if (!fits(r, 8, bodyEnd))
+          if (!fits(r, width, bodyEnd))
             return false;
-          value = rd64(data, r);
-          r += 8;
+          value = rdN(data, r, width);
+          r += width;
           return true;
         };
-        if (!take64(needUncompressed, uncompressed) ||
-            !take64(needCompressed, compressed) ||
-            !take64(needOffset, localOffset))
+        if (!take(needUncompressed, 8, uncompressed) ||
+            !take(needCompressed, 8, compressed) ||
+            !take(needOffset, 8, localOffset) || !take(needDisk, 4, diskStart))
           return zipError("ZIP64 extra field of entry '" + entry.Name +
                           "' is too short");
-        if (needDisk) {
-          if (!fits(r, 4, bodyEnd))
-            return zipError("ZIP64 extra field of entry '" + entry.Name +
-                            "' is too short");
-          diskStart = rd32(data, r);
-        }
         needUncompressed = needCompressed = needOffset = needDisk = false;
       }
       q = body + fieldSize;

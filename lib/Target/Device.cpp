@@ -133,21 +133,40 @@ uint64_t Device::fifoProcessorMask(bool chw) const {
   return mask;
 }
 
+/// The kernel region of processor 0 (which has every region) that holds
+/// `column`; columns past the end count as the last region, as the izer's
+/// arithmetic does.
+static const KernelRegion &regionOf(const Device &dev, unsigned column) {
+  llvm::ArrayRef<KernelRegion> regions = dev.kernelRegions(0);
+  const KernelRegion *found = &regions.front();
+  for (const KernelRegion &r : regions)
+    if (column >= r.firstColumn)
+      found = &r;
+  return *found;
+}
+
 unsigned Device::calcX4Column(unsigned column) const {
   if (!hasFeature(Feature::CalcX4))
     return column;
-  // Processor 0 has the largest kernel memory; its regions cover all others.
-  for (const KernelRegion &region : kernelRegions(0)) {
-    unsigned size = region.instances * region.columnsPerInstance;
-    if (column < region.firstColumn || column >= region.firstColumn + size)
-      continue;
-    unsigned local = column - region.firstColumn;
-    return region.firstColumn +
-           (local % region.instances) * region.columnsPerInstance +
-           local / region.instances;
-  }
-  assert(false && "kernel column out of range");
-  return column;
+  const KernelRegion &region = regionOf(*this, column);
+  unsigned local = column - region.firstColumn;
+  return region.firstColumn +
+         (local % region.instances) * region.columnsPerInstance +
+         local / region.instances;
+}
+
+unsigned Device::calcX4Lanes() const {
+  return hasFeature(Feature::CalcX4) ? kernelRegions(0).front().instances : 1;
+}
+
+unsigned Device::calcX4KernelColumn(unsigned column, unsigned start,
+                                    unsigned quarter) const {
+  if (!hasFeature(Feature::CalcX4) || quarter == 0)
+    return column;
+  const KernelRegion &region = regionOf(*this, column);
+  unsigned run = (column - start) / quarter, pos = (column - start) % quarter;
+  return region.firstColumn + run * region.columnsPerInstance + pos +
+         start / region.instances;
 }
 
 //===--- Address map
@@ -228,7 +247,9 @@ static std::optional<unsigned> slotAt(const RegisterInfo &reg, uint32_t base,
   uint32_t rel = address - base - reg.offset;
   if (reg.count <= 1 || reg.stride == 0)
     return rel == 0 ? std::optional<unsigned>(0) : std::nullopt;
-  if (rel % reg.stride != 0 || rel / reg.stride >= reg.count)
+  // The range test first: most addresses looked up lie far past the
+  // register (data memory), and it spares the division.
+  if (uint64_t(rel) >= uint64_t(reg.count) * reg.stride || rel % reg.stride)
     return std::nullopt;
   return rel / reg.stride;
 }
@@ -276,10 +297,17 @@ std::optional<DecodedAddress> Device::decodeAddress(uint32_t address) const {
       return DecodedAddress{AddressKind::Data, nullptr, g,
                             rel / dataInstanceStride(), inside};
     }
+  }
+  // Group registers last: most addresses looked up are memory words, and no
+  // register lies inside a memory window.
+  for (unsigned g = 0; g < numGroups(); ++g) {
+    uint32_t base = groupBase(g);
+    if (address < base)
+      continue;
     for (const RegisterInfo &reg : registers()) {
       if (reg.space == RegisterSpace::Absolute)
         continue;
-      if (std::optional<unsigned> slot = slotAt(reg, groupBase(g), address))
+      if (std::optional<unsigned> slot = slotAt(reg, base, address))
         return DecodedAddress{AddressKind::Register, &reg, g, *slot, 0};
     }
   }

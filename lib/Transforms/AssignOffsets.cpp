@@ -43,6 +43,7 @@ struct AssignOffsetsPass
   LogicalResult buildGroups();
   LogicalResult join(unsigned tensor, unsigned group, int64_t delta,
                      int64_t gap, LayerOp consumer);
+  LogicalResult arrangementError(unsigned tensor, LayerOp consumer);
   LogicalResult fixBase(Group &g, int64_t base, LayerOp why);
   /// The first conflict of group `g` at `base`, or nullopt.
   std::optional<std::pair<unsigned, unsigned>> conflict(Group &g, int64_t base);
@@ -83,25 +84,51 @@ LogicalResult AssignOffsetsPass::fixBase(Group &g, int64_t base, LayerOp why) {
 
 LogicalResult AssignOffsetsPass::join(unsigned t, unsigned gi, int64_t delta,
                                       int64_t gap, LayerOp consumer) {
+  if (groupOf[t] >= 0 && groupOf[t] != int(gi)) {
+    // Slices of concatenations all sit at the base: their groups merge.
+    Group &from = groups[groupOf[t]];
+    if (delta != 0 || llvm::any_of(from.deltas, [](int64_t d) { return d; }))
+      return arrangementError(t, consumer);
+    for (unsigned k = 0; k < from.members.size(); ++k) {
+      groupOf[from.members[k]] = gi;
+      groups[gi].members.push_back(from.members[k]);
+      groups[gi].deltas.push_back(0);
+      groups[gi].gaps.push_back(from.gaps[k]);
+    }
+    from.members.clear();
+    from.deltas.clear();
+    from.gaps.clear();
+  }
+  Group &g = groups[gi];
   if (groupOf[t] < 0) {
     groupOf[t] = gi;
     deltaOf[t] = delta;
-    groups[gi].members.push_back(t);
-    groups[gi].deltas.push_back(delta);
-    groups[gi].gaps.push_back(gap);
+    g.members.push_back(t);
+    g.deltas.push_back(delta);
+    g.gaps.push_back(gap);
     return success();
   }
-  if (groupOf[t] == int(gi) && deltaOf[t] == delta) {
-    Group &g = groups[gi];
-    for (unsigned k = 0; k < g.members.size(); ++k)
-      if (g.members[k] == t)
-        g.gaps[k] = std::max(g.gaps[k], gap);
-    return success();
-  }
+  unsigned k = llvm::find(g.members, t) - g.members.begin();
+  if (deltaOf[t] != delta || g.gaps[k] != gap)
+    return arrangementError(t, consumer);
+  return success();
+}
+
+LogicalResult AssignOffsetsPass::arrangementError(unsigned t,
+                                                  LayerOp consumer) {
+  // tornado-assign-processors copies maps that are read in two
+  // arrangements; this is left only when pinned gaps prevent that.
   InFlightDiagnostic diag = consumer.emitError()
       << "cannot place the inputs of layer " << quote(consumer)
       << " automatically: " << tensors[t].label()
-      << " is also read in another arrangement; pin in_offset/out_offset";
+      << " is also read in another arrangement (other operands or another "
+         "write_gap); pin in_offset/out_offset";
+  for (LayerOp u : info.users.lookup(tensors[t].value))
+    if (u != consumer)
+      diag.attachNote(u.getLoc())
+          << "layer " << quote(u) << " reads it "
+          << (interleavesInputs(u) ? "interleaved with other operands"
+                                   : "as well");
   return failure();
 }
 
@@ -117,33 +144,32 @@ LogicalResult AssignOffsetsPass::buildGroups() {
                << quote(layer) << " is not in data memory";
       ins.push_back(it->second);
     }
+    // A single input can be read wherever it is.
+    if (ins.size() < 2)
+      continue;
     // Join the group of an input that already has one, else a new group.
     int gi = -1;
     for (unsigned t : ins)
-      if (groupOf[t] >= 0)
+      if (groupOf[t] >= 0 && gi < 0)
         gi = groupOf[t];
     if (gi < 0) {
       gi = groups.size();
       groups.emplace_back();
     }
-    bool same = ins.size() > 1 &&
-                (layer.getEltwise() || inputShapeOf(layer).passes > 1);
+    bool same = interleavesInputs(layer);
     for (unsigned k = 0; k < ins.size(); ++k) {
       // Operands on the same processors interleave word by word.
       int64_t delta = same ? 4 * k : 0;
-      int64_t gap = same ? int64_t(ins.size()) - 1 : ins.size() > 1 ? 0 : -1;
-      if (same && !tensors[ins[k]].producer && delta != 0)
+      int64_t gap = same ? int64_t(ins.size()) - 1 : 0;
+      if (same && !tensors[ins[k]].producer)
         return layer.emitError("cannot interleave the network input with "
                                "other operands of layer ")
-               << quote(layer);
+               << quote(layer) << ": the input loader writes no gaps";
       if (failed(join(ins[k], gi, delta, gap, layer)))
         return failure();
     }
-    if (auto in = layer.getInOffset())
-      if (failed(fixBase(groups[gi], *in, layer)))
-        return failure();
   }
-  // Values nobody reads (network outputs) are groups of their own.
+  // Maps read alone (or not at all) are groups of their own.
   for (unsigned t = 0; t < tensors.size(); ++t)
     if (groupOf[t] < 0) {
       groupOf[t] = groups.size();
@@ -151,6 +177,12 @@ LogicalResult AssignOffsetsPass::buildGroups() {
       groups.back().members.push_back(t);
       groups.back().deltas.push_back(0);
       groups.back().gaps.push_back(-1);
+    }
+  for (LayerOp layer : info.layers)
+    if (auto in = layer.getInOffset()) {
+      unsigned t = tensorOf.lookup(sourceOf(layer.getInputs()[0]));
+      if (failed(fixBase(groups[groupOf[t]], int64_t(*in) - deltaOf[t], layer)))
+        return failure();
     }
   for (Group &g : groups)
     for (unsigned k = 0; k < g.members.size(); ++k)
@@ -172,8 +204,7 @@ AssignOffsetsPass::conflict(Group &g, int64_t base) {
       if (b.endWord() * 4 > int64_t(info.dev->dataInstanceBytes()))
         return std::make_pair(t, t);
     for (unsigned o = 0; o < tensors.size(); ++o) {
-      if (o == t || !tensors[o].placed || groupOf[o] == groupOf[t] ||
-          !liveTogether(tensors[t], tensors[o]))
+      if (o == t || !tensors[o].placed || !liveTogether(tensors[t], tensors[o]))
         continue;
       if (overlaps(fp, tensors[o].fp))
         return std::make_pair(t, o);
@@ -194,6 +225,22 @@ LogicalResult AssignOffsetsPass::place(Group &g) {
       p.setWriteGapAttr(
           IntegerAttr::get(IntegerType::get(p.getContext(), 64), g.gaps[k]));
     t.layout->gap = p.getWriteGap().value_or(0);
+    // A pinned gap that does not match would make the operands collide.
+    if (g.gaps[k] >= 0 && t.layout->gap != g.gaps[k]) {
+      InFlightDiagnostic diag = p.emitError()
+          << "cannot place the output of layer " << quote(p)
+          << ": it is written with write_gap " << t.layout->gap
+          << " but its reader takes it "
+          << (g.gaps[k] ? "interleaved with " + std::to_string(g.gaps[k]) +
+                              " other operand(s), which needs write_gap " +
+                              std::to_string(g.gaps[k])
+                        : std::string("as one slice of a concatenation, "
+                                      "which needs write_gap 0"));
+      for (LayerOp u : info.users.lookup(t.value))
+        if (u.getInputs().size() > 1)
+          diag.attachNote(u.getLoc()) << "read by layer " << quote(u);
+      return failure();
+    }
   }
 
   int64_t limit = info.dev->dataInstanceBytes();
@@ -279,9 +326,8 @@ LogicalResult AssignOffsetsPass::place(Group &g) {
 
 LogicalResult AssignOffsetsPass::checkReadGaps() {
   for (LayerOp layer : info.layers) {
-    bool interleaved = layer.getInputs().size() > 1 &&
-                       (layer.getEltwise() || inputShapeOf(layer).passes > 1);
-    if (interleaved || layer.getReadGap())
+    // Slices of a concatenation are written without gaps (place()).
+    if (layer.getInputs().size() > 1 || layer.getReadGap())
       continue;
     LayerOp producer = sourceOf(layer.getInputs()[0]).getDefiningOp<LayerOp>();
     int64_t gap = producer ? producer.getWriteGap().value_or(0) : 0;
@@ -295,14 +341,19 @@ LogicalResult AssignOffsetsPass::checkReadGaps() {
     }
     InFlightDiagnostic diag = layer.emitError()
         << "cannot place the input of layer " << quote(layer) << ": layer "
-        << quote(producer) << " writes it with write_gap " << gap
-        << " and " << info.dev->name() << " cannot skip words when reading "
-        << "(read_gap)";
+        << quote(producer) << " writes it with write_gap " << gap << " and "
+        << info.dev->name() << " cannot skip words when reading (read_gap)";
+    const Tensor &t = tensors[tensorOf.lookup(producer.getOutput())];
+    if (!t.fp.empty())
+      diag.attachNote(producer.getLoc())
+          << "layer " << quote(producer) << " writes "
+          << describe(t.fp.blocks.front());
     for (LayerOp u : info.users.lookup(producer.getOutput()))
-      if (u != layer)
+      if (interleavesInputs(u))
         diag.attachNote(u.getLoc())
             << "layer " << quote(u) << " reads it interleaved with other "
-            << "operands";
+            << "operands; tornado-assign-processors gives such readers a "
+               "pass-through copy unless write_gap is pinned";
     return failure();
   }
   return success();

@@ -31,7 +31,11 @@ namespace {
 
 struct LowerToHWPass : public tornado::impl::LowerToHWBase<LowerToHWPass> {
   using LowerToHWBase::LowerToHWBase;
+  LowerToHWPass(const LowerToHWOptions &options, NetworkResults results)
+      : LowerToHWBase(options), results(std::move(results)) {}
   void runOnOperation() override;
+
+  NetworkResults results;
 };
 
 } // namespace
@@ -68,6 +72,16 @@ void LowerToHWPass::runOnOperation() {
   opts.zeroSram = zeroSram;
   opts.energy = energy;
   opts.startLayer = startLayer;
+  opts.powerdown = powerdown;
+  opts.fifoGo = fifoGo;
+  opts.increaseStart = increaseStart;
+  opts.increaseDelta1 = increaseDelta1;
+  opts.increaseDelta2 = increaseDelta2;
+  opts.fixedInput = fixedInput;
+  opts.synthesizeInput = synthesizeInput;
+  opts.synthesizeWords = synthesizeWords;
+  opts.mlator = mlator;
+  opts.knownResults = &results;
   if (opts.timer < -1) {
     module.emitError("tornado-lower-to-hw: timer must be -1 (none) or a "
                      "timer number, got ")
@@ -88,6 +102,22 @@ void LowerToHWPass::runOnOperation() {
           << " maximum of " << dev.maxStartLayer();
       return signalPassFailure();
     }
+    if (opts.fifoGo && !dev.hasFeature(target::Feature::FifoGo)) {
+      network.emitError("tornado-lower-to-hw: fifo-go is not supported by ")
+          << dev.name();
+      return signalPassFailure();
+    }
+    if (opts.fixedInput && (opts.fifo || !opts.compactData)) {
+      network.emitError("tornado-lower-to-hw: fixed-input needs the memory "
+                        "input loader (no fifo, compact-data)");
+      return signalPassFailure();
+    }
+    if (opts.synthesizeWords &&
+        (!opts.fifo || network.getInputFormat() != DataFormat::hwc)) {
+      network.emitError("tornado-lower-to-hw: synthesize-input needs HWC "
+                        "input through the FIFOs");
+      return signalPassFailure();
+    }
     FailureOr<NetworkFacts> facts = collectFacts(network, opts);
     if (failed(facts))
       return signalPassFailure();
@@ -99,4 +129,9 @@ void LowerToHWPass::runOnOperation() {
       return signalPassFailure();
     network.erase();
   }
+}
+
+std::unique_ptr<Pass> tornado::createLowerToHW(const LowerToHWOptions &options,
+                                               NetworkResults results) {
+  return std::make_unique<LowerToHWPass>(options, std::move(results));
 }

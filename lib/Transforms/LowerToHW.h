@@ -15,6 +15,7 @@
 #include "tornado/Dialect/HW/IR/HWOps.h"
 #include "tornado/Dialect/Tornado/IR/TornadoOps.h"
 #include "tornado/Target/Device.h"
+#include "tornado/Transforms/Passes.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
@@ -43,6 +44,16 @@ struct LowerOptions {
   bool zeroSram = false;
   bool energy = false;
   unsigned startLayer = 0;
+  bool powerdown = false;
+  bool fifoGo = false;
+  int increaseStart = 2;
+  int increaseDelta1 = 0, increaseDelta2 = 0;
+  bool fixedInput = false;
+  int64_t synthesizeInput = 0;
+  unsigned synthesizeWords = 0;
+  bool mlator = false;
+  /// Interpreter results handed over by the driver (may be null).
+  const NetworkResults *knownResults = nullptr;
 };
 
 /// One hardware layer as the register rules see it.
@@ -75,6 +86,18 @@ struct HwLayer {
   /// Bytes the write pointer starts before out_offset (the folded layer's
   /// first output row is padding).
   int64_t outIgnore = 0;
+  /// Depth-wise convolution (groups == channels, one kernel per channel);
+  /// `broadcast` when it writes its output to its input processors.
+  bool depthwise = false, broadcast = false;
+  /// Four output channels computed at once from four kernel-memory
+  /// instances (MAX78002 calcx4).
+  bool calcx4 = false;
+  /// Read-ahead (MAX78002): the next input is fetched while computing;
+  /// with `tcalc` the pass counter runs in fours.
+  bool readAhead = false, tcalc = false;
+  /// Input passes as the streaming input-volume counter sees them (tcalc
+  /// rounds up to a multiple of four).
+  int64_t involPasses = 1;
   // Output.
   int64_t outC = 0, outH = 1, outW = 1;
   unsigned outputWidth = 8;
@@ -95,6 +118,8 @@ struct HwLayer {
   std::optional<unsigned> kernelColumn;
   std::optional<unsigned> biasGroup;
   unsigned biasOffset = 0;
+  /// Depth-wise layers: the first bias entry in every group (-1: none).
+  llvm::SmallVector<int64_t, 4> biasOffsets;
   bool bigData = false; // CHW input loaded by the input loader
   bool readsInput = false;
   /// Multi-pass element-wise operation run as one long pass (devices

@@ -77,10 +77,6 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
 
     // Features the lowering does not handle yet: say so instead of
     // programming something wrong.
-    if (op.getGroups() > 1)
-      fail("depth-wise convolutions are not lowered yet");
-    if (op->hasAttr("calcx4"))
-      fail("calcx4 layers are not lowered yet");
     if (l.kind == LayerOpKind::conv1d && at(op.getDilation(), 0, 1) > 1 &&
         (at(op.getKernel(), 0, 1) - 1) * at(op.getDilation(), 0, 1) >= 9 &&
         at(op.getKernel(), 0, 1) > 3)
@@ -104,10 +100,29 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
     l.writeGap = op.getWriteGap().value_or(0);
     if (op.getKernelColumn())
       l.kernelColumn = *op.getKernelColumn();
+    l.depthwise = l.geom.depthwise;
+    l.calcx4 = l.geom.calcx4;
+    l.readAhead = op.getReadahead();
+    l.tcalc = op.getTcalc().value_or(l.readAhead && l.geom.inPasses > 1);
+    l.involPasses =
+        l.tcalc ? llvm::alignTo(l.geom.inPasses, 4) : l.geom.inPasses;
+    if (l.calcx4 && placement::hasKernels(op) &&
+        l.geom.outChannels % dev.calcX4Lanes() != 0)
+      fail(Twine("calcx4 needs a multiple of ") + Twine(dev.calcX4Lanes()) +
+           " output channels, got " + Twine(l.geom.outChannels));
+    l.broadcast = l.depthwise && l.procs == l.outProcs;
     if (hasBias && op.getBiasGroup()) {
       l.biasGroup = *op.getBiasGroup();
       l.biasOffset = op.getBiasOffset().value_or(0);
       facts.anyBias = true;
+      if (l.depthwise) {
+        std::optional<ArrayRef<int64_t>> offsets = op.getBiasOffsets();
+        if (!offsets || offsets->size() != dev.numGroups())
+          fail("a depth-wise layer with bias needs bias_offsets (run "
+               "--tornado-place-bias first)");
+        else
+          l.biasOffsets.assign(offsets->begin(), offsets->end());
+      }
     }
     facts.anyStreaming |= op.getStreaming();
 
@@ -223,6 +238,23 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
     l.outC = outType.getDimSize(0);
     std::tie(l.outH, l.outW) = spatial(outType);
 
+    // Read-ahead fetches input while the output is written: the two must
+    // start and end in different RAMs of the data memory.
+    if (l.readAhead) {
+      int64_t inEnd = int64_t(l.inOffset) +
+                      4 * l.operands * l.geom.inPasses * l.inH * l.inW - 1;
+      int64_t outEnd =
+          int64_t(l.outOffset) + 4 * l.geom.outPasses * l.outH * l.outW - 1;
+      if (dev.dataRamIndex(l.inOffset) == dev.dataRamIndex(l.outOffset) ||
+          dev.dataRamIndex(inEnd) == dev.dataRamIndex(outEnd))
+        fail(Twine("read-ahead needs input and output in different data "
+                   "memory RAMs (") +
+             Twine(dev.dataRamBytes()) + "-byte RAMs: input 0x" +
+             Twine::utohexstr(l.inOffset) + "-0x" + Twine::utohexstr(inEnd) +
+             ", output 0x" + Twine::utohexstr(l.outOffset) + "-0x" +
+             Twine::utohexstr(outEnd) + ")");
+    }
+
     // TRAM rows.
     if (!l.conv) {
       l.tramMax = 1;
@@ -243,8 +275,12 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
       int64_t firstOut = ffs64(l.outProcs);
       if (g.outPasses > 1)
         firstOut -= startCol;
-      int64_t kc = (1 + fls64(l.outProcs) - firstOut) * g.outPasses * inExp;
-      int64_t count = kc + startCol * g.outPasses * inExp;
+      // A depth-wise layer holds one kernel per input pass (its output
+      // channel register counts time slots instead).
+      int64_t kc = l.depthwise ? inExp
+                               : (1 + fls64(l.outProcs) - firstOut) *
+                                     g.outPasses * inExp;
+      int64_t count = kc + startCol * (l.depthwise ? 1 : g.outPasses) * inExp;
       if (l.flatten) {
         int64_t unused =
             (int64_t(g.outPasses) * llvm::popcount(l.outProcs) - l.outC) *

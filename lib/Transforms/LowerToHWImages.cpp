@@ -75,6 +75,12 @@ private:
   LogicalResult input();
   LogicalResult expected();
   LogicalResult unload();
+  /// The izer's walk over an output layer's channels, one call per data
+  /// memory instance of output processors: first channel, output pass,
+  /// first processor of the instance, used lanes (bit k: processor + k).
+  LogicalResult walkOutputChannels(
+      const HwLayer &l,
+      function_ref<void(int64_t, int64_t, int64_t, uint64_t)> fn);
 };
 
 //===----------------------------------------------------------------------===//
@@ -85,6 +91,7 @@ private:
 struct KernelColumn {
   std::array<uint8_t, 9> bytes{};
   unsigned used = 0; // bytes written, filled from the last byte down
+  int layer = -1;    // the layer that wrote it
 };
 
 LogicalResult ImageWriter::kernels() {
@@ -153,6 +160,19 @@ LogicalResult ImageWriter::kernels() {
         };
       }
     }
+    if (l.calcx4 && !l.flatten) {
+      // The four lanes compute output channels o, o + C/4, o + C/2, ...
+      // at once: the loader walks the output channels interleaved.
+      int64_t lanes = dev.calcX4Lanes();
+      int64_t perOut = rows / std::max<int64_t>(1, l.outC);
+      int64_t quarter = l.outC / lanes;
+      element = [inner = element, perOut, quarter, lanes](int64_t r,
+                                                          int64_t j) {
+        int64_t o = r / perOut;
+        int64_t src = (o % quarter) * lanes + o / quarter;
+        return inner(src * perOut + r % perOut, j);
+      };
+    }
     auto value = [&](int64_t v) -> uint64_t {
       if (l.weightBits == -1) // binary: -1 -> 1, +1 -> 0
         v = std::clamp<int64_t>(v, -1, 0);
@@ -172,6 +192,7 @@ LogicalResult ImageWriter::kernels() {
       int64_t colBytes = (startCol * ksize * inExp) % 9;
       auto add = [&](uint64_t b) {
         KernelColumn &c = pm[col0 + colTarget];
+        c.layer = l.index;
         if (c.used < 9)
           c.bytes[8 - c.used] = b & 0xff;
         ++c.used;
@@ -181,9 +202,12 @@ LogicalResult ImageWriter::kernels() {
       for (int64_t i = 0; i < colBytes / qf; ++i)
         add(0);
       int64_t m = 0;
-      for (int64_t expand = 0; expand < outExpand; ++expand) {
+      // A depth-wise layer has one kernel per input channel: one round.
+      const int64_t outRange = l.depthwise ? 1 : outExpand;
+      for (int64_t expand = 0; expand < outRange; ++expand) {
         uint64_t thisMap = mapInit;
-        int64_t col = expand * outThresh, stopCol = col + outThresh;
+        int64_t col = l.depthwise ? expand : expand * outThresh;
+        int64_t stopCol = l.depthwise ? expand + 1 : col + outThresh;
         while (col < stopCol) {
           if (thisMap != 0)
             while ((thisMap & procMask) == 0) {
@@ -254,6 +278,31 @@ LogicalResult ImageWriter::kernels() {
     }
   }
 
+  // calcx4 layers store each quarter of their words in its own instance.
+  for (auto [p, pm] : llvm::enumerate(mem)) {
+    std::map<unsigned, KernelColumn> placed;
+    for (auto &[c, word] : pm) {
+      unsigned at = c;
+      if (word.layer >= 0 && facts.layers[word.layer].calcx4) {
+        const HwLayer &l = facts.layers[word.layer];
+        int64_t words =
+            int64_t(l.geom.inPasses) * l.outC * 9 * l.bits / (l.kh * l.kw * 8);
+        unsigned lanes = dev.calcX4Lanes();
+        at = dev.calcX4KernelColumn(c, *l.kernelColumn,
+                                    (words + lanes - 1) / lanes);
+        if (at >= dev.kernelWordsPerProcessor(p))
+          return l.op.emitError("layer ")
+                 << placement::layerLabel(l.op) << ": calcx4 kernels from "
+                 << "column " << *l.kernelColumn << " do not fit the "
+                 << "parallel kernel-memory instances (column " << c
+                 << " of processor " << p << " maps to " << at
+                 << "); place the layer's kernels lower";
+      }
+      placed[at] = word;
+    }
+    pm = std::move(placed);
+  }
+
   // One op per run of consecutive columns (per processor with the old
   // loader, from its first to its last column).
   for (unsigned p = 0; p < nproc; ++p) {
@@ -307,10 +356,42 @@ LogicalResult ImageWriter::kernels() {
 
 LogicalResult ImageWriter::bias() {
   std::vector<std::vector<uint8_t>> groups(dev.numGroups());
+  // Group g's memory grown to `end` entries (the layer's run starts at
+  // `begin`), or null after an error naming the layer.
+  auto reserve = [&](const HwLayer &l, unsigned g, size_t begin,
+                     size_t end) -> std::vector<uint8_t> * {
+    if (end > dev.biasBytesPerGroup()) {
+      l.op.emitError("layer ")
+          << placement::layerLabel(l.op) << ": bias entries " << begin << ".."
+          << end - 1 << " exceed the " << dev.biasBytesPerGroup()
+          << " bias bytes of group " << g;
+      return nullptr;
+    }
+    if (groups[g].size() < end)
+      groups[g].resize(end, 0);
+    return &groups[g];
+  };
   for (const HwLayer &l : facts.layers) {
     if (!l.biasGroup)
       continue;
     SmallVector<int64_t> values = placement::readValues(l.op.getBias());
+    if (l.depthwise) {
+      // Each group holds its processors' part from its own offset.
+      placement::DepthwiseBias dw =
+          placement::depthwiseBias(l.geom, values, dev);
+      for (unsigned g = 0; g < dev.numGroups(); ++g) {
+        if (l.biasOffsets[g] < 0)
+          continue;
+        std::vector<uint8_t> *mem =
+            reserve(l, g, l.biasOffsets[g], l.biasOffsets[g] + dw.kept[g]);
+        if (!mem)
+          return failure();
+        for (size_t i = 0; i < dw.kept[g]; ++i)
+          if (dw.entries[g][i] != placement::kBiasHole)
+            (*mem)[l.biasOffsets[g] + i] = uint8_t(dw.entries[g][i] & 0xff);
+      }
+      continue;
+    }
     unsigned target =
         (ffs64(l.outProcs) % dev.processorsPerDataInstance()) *
         l.geom.outPasses;
@@ -319,17 +400,13 @@ LogicalResult ImageWriter::bias() {
     if (l.index == 0 && l.streaming &&
         !dev.hasFeature(target::Feature::StreamBias))
       ++target;
-    std::vector<uint8_t> &mem = groups[*l.biasGroup];
-    size_t end = l.biasOffset + target + values.size();
-    if (end > dev.biasBytesPerGroup())
-      return l.op.emitError("layer ")
-             << placement::layerLabel(l.op) << ": bias entries " << l.biasOffset
-             << ".." << end - 1 << " exceed the " << dev.biasBytesPerGroup()
-             << " bias bytes of group " << *l.biasGroup;
-    if (mem.size() < end)
-      mem.resize(end, 0);
+    std::vector<uint8_t> *mem =
+        reserve(l, *l.biasGroup, l.biasOffset,
+                l.biasOffset + target + values.size());
+    if (!mem)
+      return failure();
     for (auto [i, v] : llvm::enumerate(values))
-      mem[l.biasOffset + target + i] = uint8_t(v & 0xff);
+      (*mem)[l.biasOffset + target + i] = uint8_t(v & 0xff);
   }
   for (auto [g, mem] : llvm::enumerate(groups)) {
     if (mem.empty())
@@ -425,16 +502,40 @@ LogicalResult ImageWriter::input() {
         }
       }
     }
+    // A synthesized input stores the first words of each FIFO; the loader
+    // repeats them, adding the step each round (masked to the channels).
+    const unsigned period = opts.synthesizeWords;
+    const uint32_t mask =
+        chans >= 4 ? 0xffffffffu : uint32_t((1ull << (8 * chans)) - 1);
     for (auto [f, words] : llvm::enumerate(fifos)) {
       if (words.empty())
         continue;
       if (opts.fastFifo && f > 0)
         return net.emitError("the fast FIFO carries at most 4 HWC channels or "
                              "one CHW channel");
+      IntegerAttr repeat, add, maskAttr;
+      if (period) {
+        if (words.size() % period)
+          return net.emitError("synthesize-words ")
+                 << period << " does not divide the " << words.size()
+                 << " words of FIFO " << f;
+        for (size_t i = period; i < words.size(); ++i)
+          if (words[i] !=
+              ((words[i - period] + uint32_t(opts.synthesizeInput)) & mask))
+            return net.emitError("network '")
+                   << net.getSymName() << "': word " << i << " of FIFO " << f
+                   << " does not follow the synthesized input (import the "
+                      "sample with the same --synthesize-input)";
+        repeat = builder.getI64IntegerAttr(words.size() / period);
+        add = builder.getI64IntegerAttr(opts.synthesizeInput & mask);
+        maskAttr = builder.getI64IntegerAttr(mask);
+        words.resize(period);
+      }
       auto type = RankedTensorType::get({int64_t(words.size())}, u32());
       builder.create<hw::FifoInputOp>(
           program.getLoc(), builder.getI32IntegerAttr(f),
-          DenseElementsAttr::get(type, ArrayRef<uint32_t>(words)));
+          DenseElementsAttr::get(type, ArrayRef<uint32_t>(words)), repeat, add,
+          maskAttr);
     }
     return success();
   }
@@ -442,6 +543,9 @@ LogicalResult ImageWriter::input() {
   std::map<uint32_t, uint32_t> words; // byte address -> word
   const unsigned share = dev.processorsPerDataInstance();
   const unsigned step = chw ? 1 : share;
+  // Where each copy the loader makes starts and how many words it copies
+  // (--fixed-input fills these with its own pattern).
+  SmallVector<std::pair<uint32_t, int64_t>> copies;
   int64_t c = 0;
   for (unsigned chn = 0; chn < dev.maxChannels(); chn += step) {
     unsigned proc = chn % dev.numProcessors();
@@ -460,6 +564,7 @@ LogicalResult ImageWriter::input() {
         uint32_t a = addr0 + ((offs + p) & ~3u);
         words[a] |= byte(c, p) << (8 * ((offs + p) % 4));
       }
+      copies.push_back({addr0 + (offs & ~3u), (pix + 3) / 4});
       c += 1;
     } else {
       uint32_t o = offs;
@@ -478,10 +583,22 @@ LogicalResult ImageWriter::input() {
         }
         o += 4 * (inExpand - 1) * operands;
       }
+      // One copy per instance holds all passes.
+      if (expand == 0)
+        copies.push_back({addr0 + offs, pix * operands * inExpand});
       c += numCh;
     }
     if (c >= inThresh * inExpand)
       break;
+  }
+
+  if (opts.fixedInput) {
+    // Each copy stores 0x55555555, 0xaaaaaaaa, ... in pairs: an odd count
+    // writes one word more.
+    words.clear();
+    for (auto [start, count] : copies)
+      for (int64_t i = 0; i < count + count % 2; ++i)
+        words[start + 4 * i] = i % 2 ? 0xaaaaaaaau : 0x55555555u;
   }
 
   // One op per run of consecutive words inside one memory instance.
@@ -523,11 +640,27 @@ LogicalResult ImageWriter::expected() {
     return net.emitError("network '")
            << net.getSymName()
            << "': the known-answer test needs a sample_input (or kat=false)";
-  llvm::Expected<std::vector<interp::Tensor>> results =
-      interp::runNetwork(net, {}, interp::ExecOptions{opts.avgPoolRounding, {}});
-  if (!results)
-    return net.emitError("known answer: ") << llvm::toString(results.takeError());
+  // The driver may have run the network already.
+  std::vector<interp::Tensor> computed;
+  const std::vector<interp::Tensor> *results = nullptr;
+  if (opts.knownResults) {
+    auto it = opts.knownResults->find(net.getSymName());
+    if (it != opts.knownResults->end())
+      results = &it->second;
+  }
+  if (!results) {
+    llvm::Expected<std::vector<interp::Tensor>> run = interp::runNetwork(
+        net, {}, interp::ExecOptions{opts.avgPoolRounding, {}});
+    if (!run)
+      return net.emitError("known answer: ") << llvm::toString(run.takeError());
+    computed = std::move(*run);
+    results = &computed;
+  }
   auto ret = cast<ReturnOp>(net.getBody().front().getTerminator());
+  if (results->size() != ret.getOutputs().size())
+    return net.emitError("known answer: ")
+           << results->size() << " results handed over for "
+           << ret.getOutputs().size() << " network outputs";
   std::vector<kat::OutputLayer> layers;
   for (auto [value, tensor] : llvm::zip(ret.getOutputs(), *results)) {
     Value v = value;
@@ -583,8 +716,35 @@ LogicalResult ImageWriter::expected() {
 // Unload
 //===----------------------------------------------------------------------===//
 
-LogicalResult ImageWriter::unload() {
+LogicalResult ImageWriter::walkOutputChannels(
+    const HwLayer &l,
+    function_ref<void(int64_t, int64_t, int64_t, uint64_t)> fn) {
   const unsigned share = dev.processorsPerDataInstance();
+  const int64_t thresh = l.geom.outPerPass;
+  const int64_t coffsStart = ffs64(l.outProcs) & ~int64_t(share - 1);
+  const uint64_t mapInit = l.outProcs >> coffsStart;
+  int64_t poffs = coffsStart;
+  uint64_t nextMap = mapInit;
+  int64_t c = 0;
+  while (c < l.outC) {
+    // Every pass starts again at the first output processor.
+    if (c % thresh == 0) {
+      poffs = coffsStart;
+      nextMap = mapInit;
+    }
+    fn(c, c / thresh, poffs & ~int64_t(share - 1), nextMap & 0x0f);
+    poffs += share;
+    c += llvm::popcount(nextMap & 0x0f);
+    nextMap >>= share;
+    if (nextMap == 0 && c < l.outC && c % thresh != 0)
+      return l.op.emitError("layer ")
+             << placement::layerLabel(l.op)
+             << ": output processors hold fewer channels than the layer has";
+  }
+  return success();
+}
+
+LogicalResult ImageWriter::unload() {
   // Output bytes: word sources (32-bit entries) and byte sources.
   std::map<int64_t, uint32_t> wordSrc;                      // out byte -> addr
   std::map<int64_t, std::pair<uint32_t, unsigned>> byteSrc; // -> (addr, lane)
@@ -596,56 +756,92 @@ LogicalResult ImageWriter::unload() {
 
   int64_t written = 0;
   bool firstOutput = true;
+  // Mlator reads: where the previous read came from and went (a read that
+  // does not continue it starts a new mlator session).
+  int64_t readAddr = -1;
+  std::vector<std::pair<int64_t, Operation *>> mlatorOps;
   for (unsigned li : facts.outputLayers) {
     const HwLayer &l = facts.layers[li];
     const int64_t outSize = l.outputWidth / 8;
     const int64_t xy = l.outH * l.outW;
-    const int64_t outExpand = l.geom.outPasses;
-    const int64_t thresh = l.geom.outPerPass;
-    const int64_t width = outExpand * outSize;
-    const int64_t coffsStart = ffs64(l.outProcs) & ~int64_t(share - 1);
-    int64_t poffs = coffsStart;
-    const uint64_t mapInit = l.outProcs >> coffsStart;
-    uint64_t nextMap = mapInit;
+    const int64_t width = l.geom.outPasses * outSize;
+
+    // --mlator: 8-bit outputs of at least 4 pixels per channel, a multiple
+    // of 4 unless there is one channel, are read four pixels of one
+    // channel at a time through the mlator of the group holding them.
+    if (opts.mlator && outSize == 1 && xy >= 4 &&
+        (l.outC == 1 || xy % 4 == 0)) {
+      auto readChannels = [&](int64_t c, int64_t expand, int64_t proc,
+                              uint64_t lanes) {
+        int64_t thisC = c;
+        for (int lane = 0; lane < 4; ++lane) {
+          if (!((lanes >> lane) & 1))
+            continue;
+          hw::UnloadMlatorOp session;
+          SmallVector<int64_t> to;
+          for (int64_t d = 0; d < xy; d += 4) {
+            // The izer's output position: row * H + col (square outputs
+            // are contiguous).
+            int64_t row = 0, col = d;
+            if (l.outH != 1 && l.outW != 1)
+              row = d / l.outW, col = d % l.outW;
+            int64_t target = thisC * xy + row * l.outH + col + written;
+            int64_t source =
+                l.outOffset + (int64_t(dev.dataWordAddress(proc, 0)) / 4 +
+                               (d >> 2) * width + expand * outSize) *
+                                  (l.writeGap + 1) * 4;
+            if (source != readAddr) {
+              // A new session: the address counter starts at this pixel.
+              if (session)
+                session.setTo(to);
+              to.clear();
+              session = builder.create<hw::UnloadMlatorOp>(
+                  program.getLoc(),
+                  builder.getI32IntegerAttr(proc / dev.processorsPerGroup()),
+                  builder.getI32IntegerAttr(lane), builder.getI64IntegerAttr(d),
+                  builder.getI64IntegerAttr(expand),
+                  builder.getDenseI64ArrayAttr({target}));
+              mlatorOps.push_back({target, session});
+            }
+            to.push_back(target);
+            readAddr = source + 4;
+          }
+          session.setTo(to);
+          ++thisC;
+        }
+      };
+      if (failed(walkOutputChannels(l, readChannels)))
+        return failure();
+      written += l.outC * xy;
+      firstOutput = false;
+      continue;
+    }
 
     // The izer's emit list: (word offset from data base, byte lane).
     std::vector<std::pair<int64_t, int>> emit;
-    int64_t c = 0;
-    while (c < l.outC) {
-      if (c % thresh == 0) {
-        poffs = coffsStart;
-        nextMap = mapInit;
-      }
-      int64_t expand = c / thresh;
-      int64_t proc = poffs & ~int64_t(share - 1);
+    auto emitChannels = [&](int64_t, int64_t expand, int64_t proc,
+                            uint64_t lanes) {
       for (int64_t d = 0; d < xy; ++d) {
-        uint64_t thisMap = nextMap;
         uint32_t a = dev.dataWordAddress(proc, 0) + l.outOffset +
                      uint32_t((d * width + expand * outSize) *
                               (l.writeGap + 1) * 4);
         for (int shift = 0; shift < 4; ++shift) {
-          if (thisMap & 1) {
-            if (oWidth == 32) {
-              emit.push_back({a, -1});
-              a += 4;
-            } else if (outSize == 4) {
-              for (int b = 0; b < 4; ++b)
-                emit.push_back({a + 4 * shift, b});
-            } else {
-              emit.push_back({a, shift});
-            }
+          if (!((lanes >> shift) & 1))
+            continue;
+          if (oWidth == 32) {
+            emit.push_back({a, -1});
+            a += 4;
+          } else if (outSize == 4) {
+            for (int b = 0; b < 4; ++b)
+              emit.push_back({a + 4 * shift, b});
+          } else {
+            emit.push_back({a, shift});
           }
-          thisMap >>= 1;
         }
       }
-      poffs += 4;
-      c += llvm::popcount(nextMap & 0x0f);
-      nextMap >>= 4;
-      if (nextMap == 0 && c < l.outC && c % thresh != 0)
-        return l.op.emitError("layer ")
-               << placement::layerLabel(l.op)
-               << ": output processors hold fewer channels than the layer has";
-    }
+    };
+    if (failed(walkOutputChannels(l, emitChannels)))
+      return failure();
 
     if (oWidth == 32) {
       int64_t out = written;
@@ -798,6 +994,7 @@ LogicalResult ImageWriter::unload() {
       it = jt;
     }
   }
+  ops.insert(ops.end(), mlatorOps.begin(), mlatorOps.end());
   // Keep the ops in output-buffer order (words before bytes at one offset).
   std::vector<size_t> order(ops.size());
   for (size_t i = 0; i < order.size(); ++i)

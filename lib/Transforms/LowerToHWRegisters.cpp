@@ -20,10 +20,6 @@ using target::Reg;
 
 namespace {
 
-/// Extra prefill of streaming layers after the first (the izer's
-/// --increase-start default).
-constexpr int64_t kIncreaseStart = 2;
-
 class RegisterWriter {
 public:
   RegisterWriter(hw::ProgramOp program, const NetworkFacts &facts,
@@ -280,18 +276,26 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   const int64_t inExpand = l.geom.inPasses;
   const int64_t outExpand = l.geom.outPasses;
   const bool first = gindex == 0;
+  // calcx4 layers count output channels and bias entries per lane group.
+  const unsigned x4 = l.calcx4 ? dev.calcX4Lanes() : 1;
   // Weight width as the izer counts it (0 for layers without weights).
   const unsigned quant = l.conv ? l.bits : 0;
 
-  // Time slots of pass-through layers.
+  // Time slots of pass-through and depth-wise layers (the most any used
+  // group needs). A depth-wise layer writes one byte per processor; in
+  // broadcast mode the processors of a memory instance take turns.
   int64_t tscntMax = 0;
-  if (!l.conv) {
-    for (unsigned g : facts.groupsUsed) {
-      int pop = llvm::popcount(groupBits(l.procs, g));
-      if (pop)
-        tscntMax = std::max<int64_t>(
-            tscntMax, floorDiv(pop * int64_t(l.outputWidth) / 8 - 1, 4));
-    }
+  const int64_t bytesOut = l.outputWidth / 8;
+  for (unsigned g : facts.groupsUsed) {
+    int64_t pop = llvm::popcount(groupBits(l.procs, g));
+    if (!l.conv && pop)
+      tscntMax = std::max(tscntMax, floorDiv(pop * bytesOut - 1, 4));
+    else if (l.depthwise && l.broadcast)
+      tscntMax = std::max(
+          tscntMax, (std::min<int64_t>(pop - 1, share - 1) + 1) * bytesOut - 1);
+    else if (l.depthwise)
+      tscntMax =
+          std::max(tscntMax, floorDiv(pop * int64_t(l.outputWidth) + 7, 8) - 1);
   }
 
   // Rows and columns.
@@ -360,7 +364,20 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   // output processor.
   const unsigned shift = lsb(Reg::WritePtrBase, "Instance");
   uint64_t wptr = (l.outOffset - l.outIgnore) / 4;
-  if (!localSource) {
+  if (!localSource && l.depthwise && !l.broadcast) {
+    // Each group writes its own processors' outputs: its first target is
+    // the output processor matching its first input processor.
+    int firstGroup = ffs64(l.procs) / dev.processorsPerGroup();
+    if (int(group) >= firstGroup) {
+      int64_t target =
+          (group - firstGroup) * dev.processorsPerGroup() + ffs64(l.outProcs);
+      if (int(group) != firstGroup)
+        target -= ffs64(l.procs) % dev.processorsPerGroup();
+      wptr |= uint64_t(target / share) << shift;
+    } else {
+      wptr = 0;
+    }
+  } else if (!localSource) {
     int64_t instance;
     if (l.conv)
       instance = ffs64(l.outProcs) & ~int64_t(share - 1);
@@ -380,7 +397,9 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
 
   uint64_t toffs = 0;
   if (l.kind == LayerOpKind::conv2d || l.kind == LayerOpKind::linear) {
-    if (l.kh == 1 && l.kw == 1)
+    if (l.depthwise && !l.broadcast)
+      toffs = instanceSize() * 4;
+    else if (l.kh == 1 && l.kw == 1 && !l.depthwise)
       toffs = 1;
   } else if (!l.conv) {
     toffs = (llvm::popcount(l.procs) > 4 || (l.operands > 1 && inExpand > 1))
@@ -410,7 +429,9 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     lctl |= put(Reg::LayerControl, "SramLSrc", 1);
   if (l.outputWidth != 8)
     lctl |= put(Reg::LayerControl, "BigDWrt", 1);
-  if (l.conv && first && l.op.getGroups() == 1) {
+  if (l.broadcast)
+    lctl |= put(Reg::LayerControl, "Broadcast", 1);
+  if (l.conv && first && !l.depthwise) {
     // Partial sums of the other groups that process this layer (and the
     // group holding the bias) are added in.
     uint64_t sources = 0;
@@ -420,6 +441,11 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     if (l.biasGroup && *l.biasGroup != group)
       sources |= 1u << *l.biasGroup;
     lctl |= put(Reg::LayerControl, "CnnSiEn", sources);
+  }
+  if (l.readAhead) {
+    lctl |= put(Reg::LayerControl, "ReadAhead", 1);
+    lctl |= put(Reg::LayerControl, "ShiftCnt",
+                l.tcalc ? (inExpand - 1) / 4 : inExpand - 1);
   }
   if (l.conv && hasField(Reg::LayerControl, "KernelRowsMinusOne")) {
     lctl |= put(Reg::LayerControl, "KernelRowsMinusOne", l.kh - 1);
@@ -452,10 +478,18 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   int64_t kl = 0, koffs = 0, onedSad = 0;
   if (l.conv) {
     kl = (l.kernCount - 1) * quant;
+    // A calcx4 first layer counts its mask range in units of the four
+    // parallel instances.
+    if (l.calcx4 && l.index == facts.startLayer) {
+      int64_t lanes = dev.calcX4Lanes();
+      kl = (kl + quant + lanes - 1) / lanes - quant;
+    }
     int64_t ksize = l.kh * l.kw;
     int64_t col = l.kernelColumn.value_or(0);
     koffs = (9 * col) / ksize;
     onedSad = (9 * col) % ksize;
+    if (l.calcx4)
+      koffs = dev.calcX4Column(koffs);
     koffs *= 8;
   }
   if (has(Reg::MaskMax)) {
@@ -473,7 +507,9 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     write(Reg::MaskCount, group, ll, v);
   }
   if (has(Reg::OutputChannels)) {
-    uint64_t v = l.conv ? uint64_t(l.kernOchan - 1) : uint64_t(tscntMax);
+    uint64_t v = l.depthwise ? uint64_t((tscntMax + 1) * inExpand - 1)
+                 : l.conv    ? uint64_t(l.kernOchan - 1) / x4
+                             : uint64_t(tscntMax);
     write(Reg::OutputChannels, group, ll, v);
   }
 
@@ -549,8 +585,21 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
             put(Reg::Post, "ShiftRight", 1);
   else
     post |= put(Reg::Post, "Shift", totalShift);
-  if (l.biasGroup && *l.biasGroup == group)
-    post |= put(Reg::Post, "BiasEn", 1) | l.biasOffset;
+  if (l.depthwise) {
+    // Every group reads its own part of the bias (broadcast: in units of
+    // one entry per memory instance).
+    if (l.biasGroup && l.biasOffsets[group] >= 0)
+      post |= put(Reg::Post, "BiasEn", 1) |
+              uint64_t(l.broadcast ? l.biasOffsets[group] / share
+                                   : l.biasOffsets[group]);
+    post |= put(Reg::Post, "Depthwise", 1) | put(Reg::Post, "TsEn", 1);
+  } else if (l.biasGroup && *l.biasGroup == group) {
+    post |= put(Reg::Post, "BiasEn", 1) | l.biasOffset / x4;
+  }
+  if (l.calcx4)
+    post |= put(Reg::Post, "CalcX4", 1);
+  if (l.tcalc)
+    post |= put(Reg::Post, "TCalc", 1);
   if (!l.conv)
     post |= l.operands == 1
                 ? put(Reg::Post, "TsEn", 1) | put(Reg::Post, "OneXOne", 1)
@@ -587,8 +636,13 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
 void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
                                      unsigned ll) {
   const bool first = l.index == facts.startLayer;
-  if (!l.streaming && !(first && opts.fifo))
+  // --fifo-go lets the first layer start before the first FIFO word.
+  const uint64_t fifoGo =
+      first && opts.fifoGo ? put(Reg::StreamStart, "FifoGo", 1) : 0;
+  if (!l.streaming && !(first && opts.fifo)) {
+    write(Reg::StreamStart, group, ll, fifoGo);
     return;
+  }
   int64_t start = 0, delta1 = 0, delta2 = 0, invol = 0;
   // Buffer size for the rollover register (new formulas).
   int64_t startHwc = 0, colInc = 1, rowInc = 1;
@@ -616,10 +670,12 @@ void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
       }
     }
     if (first && opts.fifo) {
-      if (l.streaming)
-        start = (l.poolSH == 1 && l.poolH == 1)
-                    ? colInc
-                    : (rowInc * (cols + pad * 2) + (pad + 2 * colInc)) * ops;
+      if (l.streaming && l.poolSH == 1 && l.poolH == 1)
+        start = colInc;
+      else if (l.streaming)
+        // Read-ahead needs one more pooling step of input.
+        start = (rowInc * (cols + pad * 2) + (pad + 2 * colInc)) * ops +
+                (l.readAhead ? l.poolSW : 0);
       else
         start = l.inH * l.inW;
     } else if (!first && l.streaming) {
@@ -629,6 +685,8 @@ void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
       else
         start = pad * (cols + 2 * pad) +
                 (rowInc * (cols + 2 * pad) + pad + 2 * colInc) * ops;
+      if (l.readAhead)
+        start += l.poolSW;
       if (lastStreaming && later)
         start += colAdjust * l.poolSW;
     }
@@ -657,6 +715,7 @@ void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
       } else {
         if (l.bigData)
           delta1 = (delta1 + 3) / 4;
+        delta1 += opts.increaseDelta1;
         if (later)
           delta2 = l.poolSH == 1 ? delta1 + colAdjust
                                  : (l.poolSH - 1) * cols + colAdjust;
@@ -665,6 +724,7 @@ void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
                                  : (l.poolSH - 1) * cols + skipped;
         if (l.bigData)
           delta2 = (delta2 + 3) / 4;
+        delta2 += opts.increaseDelta2;
       }
     }
   } else if (first && opts.fifo) {
@@ -687,14 +747,15 @@ void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
     int64_t prevRow = prev.pooledW + 2 * prev.padW;
     // The izer adds a margin of 2 (its --increase-start default).
     start = prevRow * (prev.kh - 1 + l.poolH - 1) + prev.kw - 1 + l.poolW +
-            kIncreaseStart;
-    delta1 = l.poolSW * l.operands;
-    delta2 = (l.poolSH - 1) * prevRow + l.poolW * l.operands;
+            opts.increaseStart;
+    delta1 = l.poolSW * l.operands + opts.increaseDelta1;
+    delta2 =
+        (l.poolSH - 1) * prevRow + l.poolW * l.operands + opts.increaseDelta2;
   }
   if (!first && l.streaming)
     for (unsigned i = 0; i < l.index; ++i)
-      invol += facts.layers[i].geom.inPasses;
-  write(Reg::StreamStart, group, ll, start);
+      invol += facts.layers[i].involPasses;
+  write(Reg::StreamStart, group, ll, start | fifoGo);
   write(Reg::StreamDelta, group, ll,
         put(Reg::StreamDelta, "Delta2", delta2) |
             put(Reg::StreamDelta, "Delta1", delta1) |
@@ -777,6 +838,15 @@ void RegisterWriter::start() {
     // External sync: 4 | first used group.
     fval |= put(Reg::Control, "ExtSync", 4 | g0);
     write(Reg::Control, g, 0, val | fval);
+  }
+  if (opts.powerdown) {
+    // Power down the memories of the groups the network does not use.
+    uint64_t unused = 0;
+    for (unsigned g = 0; g < dev.numGroups(); ++g)
+      if (!llvm::is_contained(facts.groupsUsed, g))
+        unused |= 1u << g;
+    write(Reg::AonControl, 0, 0,
+          put(Reg::AonControl, "GroupPowerDown", unused));
   }
   builder.create<hw::TimerStartOp>(program.getLoc());
   if (opts.fifo && (firstLayer.procs & (0xfull << (g0 * 16))))

@@ -163,6 +163,11 @@ InputShape memmap::inputShapeOf(LayerOp layer) {
   return s;
 }
 
+bool memmap::interleavesInputs(LayerOp layer) {
+  return layer.getInputs().size() > 1 &&
+         (layer.getEltwise() || inputShapeOf(layer).passes > 1);
+}
+
 std::optional<Layout> memmap::outputLayout(LayerOp layer) {
   auto procs = layer.getOutputProcessorsAttr();
   if (!procs)

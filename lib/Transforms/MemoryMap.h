@@ -134,6 +134,12 @@ struct InputShape {
 };
 InputShape inputShapeOf(LayerOp layer);
 
+/// Whether a layer reads its inputs interleaved word by word on the same
+/// processors (element-wise operands, concatenations over 64 channels):
+/// input k then sits 4k bytes after the first, written with write_gap
+/// n - 1.
+bool interleavesInputs(LayerOp layer);
+
 /// Layout of a layer's output from its resource attributes; nullopt if
 /// output_processors is missing. A missing out_offset reads as 0.
 std::optional<Layout> outputLayout(LayerOp layer);

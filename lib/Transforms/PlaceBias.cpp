@@ -12,7 +12,6 @@
 #include "tornado/Transforms/Passes.h"
 
 #include "llvm/Support/FormatVariadic.h"
-#include <limits>
 
 namespace tornado {
 #define GEN_PASS_DEF_PLACEBIAS
@@ -74,6 +73,8 @@ void PlaceBiasPass::reportFull(LayerOp layer, const Twine &what) {
 void PlaceBiasPass::runOnOperation() {
   NetworkOp net = getOperation();
   dev = &net.getTarget();
+  // The pass instance may run on several networks: start afresh.
+  layers.clear();
   net.getBody().walk([&](LayerOp l) { layers.push_back(l); });
   const unsigned numGroups = dev->numGroups();
   const unsigned perGroup = dev->processorsPerGroup();
@@ -188,85 +189,24 @@ void PlaceBiasPass::runOnOperation() {
     }
     // Broadcast (input map == output map) reads all groups in parallel, so
     // each group's part starts on a 4-byte boundary.
-    bool broadcast = g.inputProcs == g.outputProcs;
+    DepthwiseBias dw = depthwiseBias(g, bias[i], *dev);
     SmallVector<int64_t> begin(numGroups, -1);
-    unsigned usedGroups = 0;
-    for (unsigned grp = 0; grp < numGroups; ++grp)
-      if (groupBits(g.inputProcs, grp)) {
-        if (broadcast)
-          top[grp] = (top[grp] + share - 1) & ~int64_t(share - 1);
+    for (unsigned grp = 0; grp < numGroups; ++grp) {
+      bool reads = groupBits(g.inputProcs, grp) != 0;
+      if (reads && dw.broadcast)
+        top[grp] = (top[grp] + share - 1) & ~int64_t(share - 1);
+      if (reads)
         begin[grp] = top[grp];
-        ++usedGroups;
-      }
-    // Processors from the first used one (the first group's leading hole
-    // moves to its end) to the last, per output pass.
-    uint64_t map = g.inputProcs;
-    if (!broadcast) {
-      unsigned first = lowestBit(map);
-      unsigned firstGroup = first / perGroup;
-      uint64_t groupMask = ((uint64_t(1) << perGroup) - 1) << (firstGroup * perGroup);
-      map = (map & ~groupMask) | ((g.inputProcs & groupMask) >> (first % perGroup));
+      if (top[grp] + int64_t(dw.entries[grp].size()) > capacity)
+        return reportFull(layer, llvm::formatv("needs more than the {0} "
+                                               "bytes of group {1}",
+                                               capacity, grp)
+                                     .str());
+      int64_t from = top[grp];
+      top[grp] += dw.kept[grp];
+      if (reads && top[grp] > from)
+        extents[grp].push_back({unsigned(i), from, top[grp]});
     }
-    unsigned start = lowestBit(map), last = highestBit(map);
-    if (broadcast)
-      last = ((last + perGroup) & ~(perGroup - 1)) - 1;
-    if (broadcast || usedGroups > 1)
-      start &= ~(perGroup - 1);
-    // Bias table per pass, widened with holes for unused processors; a
-    // hole at the very end of the last group is given back.
-    constexpr int64_t kHole = std::numeric_limits<int64_t>::min();
-    SmallVector<SmallVector<int64_t>> table(g.outPasses);
-    for (unsigned pass = 0; pass < g.outPasses; ++pass)
-      for (unsigned c = 0; c < g.outPerPass; ++c) {
-        size_t k = size_t(pass) * g.outPerPass + c;
-        table[pass].push_back(k < bias[i].size() ? bias[i][k] : kHole);
-      }
-    for (unsigned p = start; p <= last; ++p)
-      if (!((map >> p) & 1))
-        for (auto &row : table)
-          row.insert(row.begin() + std::min<size_t>(p, row.size()), kHole);
-    auto source = [&](unsigned p) {
-      // Broadcast reads the four processors of a memory instance in turn.
-      return broadcast ? (p & ~(perGroup - 1)) + (p % share) * share +
-                             (p % perGroup) / share
-                       : p;
-    };
-    SmallVector<int64_t> end(numGroups, -1);
-    bool lastValid = false;
-    unsigned lastGroup = 0;
-    for (unsigned pass = 0; pass < g.outPasses; ++pass)
-      for (unsigned p = start; p <= last; ++p) {
-        unsigned grp = p / perGroup;
-        if (top[grp] >= capacity)
-          return reportFull(layer, llvm::formatv("needs more than the {0} "
-                                                 "bytes of group {1}",
-                                                 capacity, grp)
-                                       .str());
-        size_t idx = source(p) - start;
-        lastValid = idx < table[pass].size() && table[pass][idx] != kHole;
-        lastGroup = grp;
-        ++top[grp];
-        end[grp] = top[grp];
-      }
-    // The izer trims trailing holes of the last group it wrote.
-    if (!lastValid) {
-      SmallVector<bool> valid;
-      for (unsigned pass = 0; pass < g.outPasses; ++pass)
-        for (unsigned p = start; p <= last; ++p)
-          if (p / perGroup == lastGroup) {
-            size_t idx = source(p) - start;
-            valid.push_back(idx < table[pass].size() &&
-                            table[pass][idx] != kHole);
-          }
-      while (!valid.empty() && !valid.back() && top[lastGroup] > begin[lastGroup]) {
-        valid.pop_back();
-        --top[lastGroup];
-      }
-      end[lastGroup] = top[lastGroup];
-    }
-    for (unsigned grp = 0; grp < numGroups; ++grp)
-      if (begin[grp] >= 0 && end[grp] > begin[grp])
-        extents[grp].push_back({unsigned(i), begin[grp], end[grp]});
     depthwiseOffsets[i] = begin;
     for (unsigned grp = 0; grp < numGroups; ++grp)
       if (begin[grp] >= 0) {

@@ -134,6 +134,68 @@ placement::getLayerGeometry(LayerOp layer, unsigned index,
   return g;
 }
 
+DepthwiseBias placement::depthwiseBias(const LayerGeometry &g,
+                                       ArrayRef<int64_t> bias,
+                                       const target::Device &dev) {
+  const unsigned perGroup = dev.processorsPerGroup();
+  const unsigned share = dev.processorsPerDataInstance();
+  DepthwiseBias out;
+  out.broadcast = g.inputProcs == g.outputProcs;
+  out.entries.resize(dev.numGroups());
+  out.kept.assign(dev.numGroups(), 0);
+  unsigned usedGroups = 0;
+  for (unsigned grp = 0; grp < dev.numGroups(); ++grp)
+    if ((g.inputProcs >> (grp * perGroup)) & ((uint64_t(1) << perGroup) - 1))
+      ++usedGroups;
+  // Processors from the first used one (the first group's leading hole
+  // moves to its end) to the last, per output pass.
+  uint64_t map = g.inputProcs;
+  if (!out.broadcast) {
+    unsigned first = lowestBit(map);
+    unsigned firstGroup = first / perGroup;
+    uint64_t groupMask = ((uint64_t(1) << perGroup) - 1)
+                         << (firstGroup * perGroup);
+    map =
+        (map & ~groupMask) | ((g.inputProcs & groupMask) >> (first % perGroup));
+  }
+  unsigned start = lowestBit(map), last = highestBit(map);
+  if (out.broadcast)
+    last = ((last + perGroup) & ~(perGroup - 1)) - 1;
+  if (out.broadcast || usedGroups > 1)
+    start &= ~(perGroup - 1);
+  // Bias table per pass, widened with holes for unused processors (the
+  // izer inserts them at the absolute processor index).
+  SmallVector<SmallVector<int64_t>> table(g.outPasses);
+  for (unsigned pass = 0; pass < g.outPasses; ++pass)
+    for (unsigned c = 0; c < g.outPerPass; ++c) {
+      size_t k = size_t(pass) * g.outPerPass + c;
+      table[pass].push_back(k < bias.size() ? bias[k] : kBiasHole);
+    }
+  for (unsigned p = start; p <= last; ++p)
+    if (!((map >> p) & 1))
+      for (auto &row : table)
+        row.insert(row.begin() + std::min<size_t>(p, row.size()), kBiasHole);
+  auto source = [&](unsigned p) {
+    return out.broadcast ? (p & ~(perGroup - 1)) + (p % share) * share +
+                               (p % perGroup) / share
+                         : p;
+  };
+  unsigned lastGroup = 0;
+  for (unsigned pass = 0; pass < g.outPasses; ++pass)
+    for (unsigned p = start; p <= last; ++p) {
+      size_t idx = source(p) - start;
+      lastGroup = p / perGroup;
+      out.entries[lastGroup].push_back(
+          idx < table[pass].size() ? table[pass][idx] : kBiasHole);
+    }
+  for (unsigned grp = 0; grp < dev.numGroups(); ++grp)
+    out.kept[grp] = out.entries[grp].size();
+  size_t &kept = out.kept[lastGroup];
+  while (kept > 0 && out.entries[lastGroup][kept - 1] == kBiasHole)
+    --kept;
+  return out;
+}
+
 std::string placement::formatRanges(ArrayRef<unsigned> values) {
   std::string out;
   for (size_t i = 0; i < values.size();) {

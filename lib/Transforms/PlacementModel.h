@@ -15,6 +15,7 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace tornado {
@@ -57,6 +58,28 @@ mlir::FailureOr<LayerGeometry> getLayerGeometry(LayerOp layer, unsigned index,
 /// Lowest/highest set bit (the mask must not be 0).
 inline unsigned lowestBit(uint64_t mask) { return llvm::countr_zero(mask); }
 inline unsigned highestBit(uint64_t mask) { return 63 - llvm::countl_zero(mask); }
+
+/// A bias entry that belongs to no channel (an unused processor's slot).
+constexpr int64_t kBiasHole = std::numeric_limits<int64_t>::min();
+
+/// A depth-wise layer's bias entries. Every group in the span of its input
+/// processors holds its own part, one entry per processor and output pass
+/// in the order the hardware reads them (broadcast mode reads the four
+/// processors of a data-memory instance in turn).
+struct DepthwiseBias {
+  /// Input map == output map: all groups read in parallel, so each group's
+  /// part starts on a 4-entry boundary.
+  bool broadcast = false;
+  /// Entries per group (kBiasHole for unused processors); empty for groups
+  /// outside the span.
+  llvm::SmallVector<llvm::SmallVector<int64_t>> entries;
+  /// Entries each group keeps: the izer gives back the trailing holes of
+  /// the last group it wrote.
+  llvm::SmallVector<size_t> kept;
+};
+DepthwiseBias depthwiseBias(const LayerGeometry &g,
+                            llvm::ArrayRef<int64_t> bias,
+                            const target::Device &dev);
 
 /// "0-3, 8, 12-15": compact list of the set bits of `mask`.
 std::string formatBitRanges(uint64_t mask);

@@ -40,6 +40,10 @@ cl::opt<unsigned> outputWidth(
     cl::init(0));
 cl::opt<bool> ignoreBn("ignore-bn",
                        cl::desc("Skip unfolded batchnorm weights"));
+cl::opt<bool> avgPoolRounding(
+    "avg-pool-rounding",
+    cl::desc("ONNX import: the network runs with the hardware's rounding "
+             "average pooling (its averages must round, not truncate)"));
 } // namespace
 
 void tornado::registerTornadoTranslations() {
@@ -70,6 +74,7 @@ void tornado::registerTornadoTranslations() {
         OnnxImportOptions options;
         options.device = device;
         options.sampleInputFile = sampleInput;
+        options.avgPoolRounding = avgPoolRounding;
         OwningOpRef<ModuleOp> module =
             importOnnxModel(sourceMgr, context, options);
         if (!module)

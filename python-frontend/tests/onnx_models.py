@@ -3,10 +3,13 @@
     onnx_models.py MODEL PREFIX [--count N]
 
 MODEL is `classifier` (conv, max/avg pooling, wide linear), `residual` (element-wise
-addition of two convolution outputs), `conv1d` or `upsample` (transposed convolution, Abs).  Writes, for one randomly initialized,
-quantized model (fixed seed):
+addition of two convolution outputs), `conv1d`, `upsample` (transposed convolution, Abs),
+`narrow` (4-, 2- and 1-bit weights) or `pooling` (rounding average pooling, stride-only
+pooling).  Writes, for one randomly initialized, quantized model (fixed seed):
 
     PREFIX.onnx           the whole graph in hardware mode (integer arithmetic)
+    PREFIX-qat.onnx       the whole graph in QAT mode (float weights with fake quantization,
+                          data scaled by 1/128), exported before quantization
     PREFIX-weights.onnx   the float-mode graph of the quantized weights (what the izer's
                           ONNX weight path reads: Conv/Gemm initializers)
     PREFIX.pth.tar        the quantized checkpoint
@@ -111,12 +114,53 @@ class Upsample(nn.Module):
         return self.fc(x.view(x.size(0), -1))
 
 
+class Narrow(nn.Module):
+    """8-, 4- and 2-bit convolutions and a 1-bit wide linear layer."""
+
+    input_shape = (2, 6, 6)
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = L.FusedConv2dReLU(2, 6, 3, padding=1, bias=True)
+        self.c2 = L.FusedConv2dReLU(6, 6, 3, padding=1, bias=True, weight_bits=4)
+        self.c3 = L.FusedMaxPoolConv2dReLU(6, 4, 3, padding=1, bias=True, weight_bits=2)
+        self.fc = L.Linear(4 * 3 * 3, 3, bias=True, wide=True, weight_bits=1)
+
+    def forward(self, x):
+        x = self.c3(self.c2(self.c1(x)))
+        return self.fc(x.view(x.size(0), -1))
+
+
+class Pooling(nn.Module):
+    """conv -> rounding average pool + conv -> every second pixel + 1x1 conv -> wide linear.
+
+    The network needs the hardware's --avg-pool-rounding.
+    """
+
+    input_shape = (2, 8, 8)
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = L.Conv2d(2, 4, 3, padding=1, bias=True)
+        self.c2 = L.FusedAvgPoolConv2d(4, 4, 3, padding=1, bias=True, avg_pool_rounding=True)
+        self.c3 = L.FusedConv2dReLU(4, 4, 1, padding=0, bias=False, pool_stride=2)
+        self.fc = L.Linear(4 * 2 * 2, 3, bias=True, wide=True)
+
+    def forward(self, x):
+        x = self.c3(self.c2(self.c1(x)))
+        return self.fc(x.view(x.size(0), -1))
+
+
 MODELS = {'classifier': Classifier, 'residual': Residual, 'conv1d': Conv1dNet,
-          'upsample': Upsample}
+          'upsample': Upsample, 'narrow': Narrow, 'pooling': Pooling}
 
 
-def build(name, seed=0):
-    """The quantized model `name` in hardware mode, and its quantized checkpoint dict."""
+def build(name, seed=0, qat_onnx=None):
+    """The quantized model `name` in hardware mode, and its quantized checkpoint dict.
+
+    With `qat_onnx`, the model is also exported there in QAT mode (float weights, fake
+    quantization) before it is quantized.
+    """
     torch.manual_seed(seed)
     model = MODELS[name]()
     # Wider weights than PyTorch's default init, so the quantized layers use their range.
@@ -127,6 +171,8 @@ def build(name, seed=0):
                 if layer.op.bias is not None:
                     layer.op.bias.uniform_(-0.5, 0.5)
     L.start_qat(model)
+    if qat_onnx:
+        export_onnx(model, qat_onnx, model.input_shape, mode='qat')
     checkpoint = quantize_model(model, arch=name)
     return model, checkpoint
 
@@ -153,7 +199,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
 
-    model, checkpoint = build(args.model)
+    model, checkpoint = build(args.model, qat_onnx=args.prefix + '-qat.onnx')
     shape = model.input_shape
     torch.save(checkpoint, args.prefix + '.pth.tar')
     # The frontend places chains only; the residual network's YAML leaves placement out.

@@ -1,4 +1,31 @@
 // RUN: tornado-emit --emit-c -split-input-file %s | FileCheck %s
+// Synthesized FIFOs must agree (one loop pushes them all).
+// RUN: not tornado-emit --emit-c %S/Inputs/synth-mismatch.mlir 2>&1 | FileCheck %s --check-prefix=MISMATCH
+// MISMATCH: synthesized FIFO inputs must all repeat the same number of words with the same step and mask
+// RUN: tornado-emit --emit-c %S/Inputs/mlator.mlir | FileCheck %s --check-prefix=MLATOR
+// An mlator session: the group's layer-0 write pointer and layer control
+// 2 take the address counter and step, the control register turns the
+// mlator on for the lane (bit 3 clock, bit 16 load, bits 17-18 lane), one
+// read primes it, consecutive outputs become a loop, then the mlator is
+// turned off.
+// MLATOR-LABEL: FILE: cnn.c
+// MLATOR: {{^}}int cnn_unload(uint32_t *out_buf){{$}}
+// MLATOR-NEXT: {
+// MLATOR-NEXT: uint32_t i;
+// MLATOR: // mlator of group 1, byte lane 2
+// MLATOR-NEXT: *((volatile uint32_t *) 0x5210001c) = 0x00000000;
+// MLATOR-NEXT: *((volatile uint32_t *) 0x52100034) = 0x00000000;
+// MLATOR-NEXT: *((volatile uint32_t *) 0x52000000) = 0x00050008;
+// MLATOR-NEXT: (void) *((volatile uint32_t *) 0x52110000); // the first read primes the mlator
+// MLATOR-NEXT: for (i = 0; i < 3; i++)
+// MLATOR-NEXT: out_buf[0 + i] = *((volatile uint32_t *) 0x52110000);
+// MLATOR-NEXT: out_buf[4] = *((volatile uint32_t *) 0x52110000);
+// MLATOR-NEXT: *((volatile uint32_t *) 0x52000000) = 0x00000008;
+// MLATOR: // mlator of group 1, byte lane 3
+// MLATOR-NEXT: *((volatile uint32_t *) 0x5210001c) = 0x00000004;
+// MLATOR-NEXT: *((volatile uint32_t *) 0x52100034) = 0x00000001;
+// MLATOR-NEXT: *((volatile uint32_t *) 0x52000000) = 0x00070008;
+// MLATOR: out_buf[8] = *((volatile uint32_t *) 0x52110000);
 
 // Plain records: physical slot address, 4 words per kernel word (byte 0,
 // bytes 1-4, bytes 5-8, committing 0), no set-column store.
@@ -69,6 +96,26 @@ tornado_hw.program @fifo attributes {device = "MAX78000",
     input_loader = #tornado_hw.input_loader<fifo>} {
   tornado_hw.fifo_input fifo 0 : dense<[1, 2, 3]> : tensor<3xui32>
   tornado_hw.fifo_input fifo 2 : dense<[4, 5]> : tensor<2xui32>
+}
+
+// -----
+
+// A synthesized input: the two stored words are pushed 3 times, the step
+// added (masked) after each round.
+// CHECK-LABEL: FILE: cnn.h
+// CHECK: #define SAMPLE_FIFO_0 { \
+// CHECK-NEXT: 0x00000001, 0x00000002 \
+// CHECK: FILE: main.c
+// CHECK: uint32_t add = 0;
+// CHECK: for (i = 0; i < 6; i++) {
+// CHECK-NEXT: while ((*((volatile uint32_t *) 0x50000004) & 0x00000001) != 0)
+// CHECK-NEXT: ; // FIFO 0 is full
+// CHECK-NEXT: *((volatile uint32_t *) 0x50000008) = (fifo_0[i % 2] + add) & 0x00ffffff;
+// CHECK-NEXT: if (i % 2 == 1)
+// CHECK-NEXT: add = (add + 0x00002580) & 0x00ffffff;
+tornado_hw.program @synth attributes {device = "MAX78000",
+    input_loader = #tornado_hw.input_loader<fifo>} {
+  tornado_hw.fifo_input fifo 0 repeat 3 add 9600 mask 0xffffff : dense<[1, 2]> : tensor<2xui32>
 }
 
 // -----

@@ -1,9 +1,11 @@
 // RUN: tornado-opt %s -split-input-file -verify-diagnostics -pass-pipeline='builtin.module(tornado.network(tornado-assign-offsets))' -o /dev/null
 
 // 'a' must interleave with 'b' for the sum, but MAX78000 cannot make 'b'
-// skip the other operand's words.
+// skip the other operand's words (without tornado-assign-processors, which
+// would give the sum a copy of 'a').
 tornado.network @residual(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
     attributes {input_format = #tornado.data_format<hwc>} {
+  // expected-note @+1 {{layer 'a' writes instance 1 (processors 4-7), bytes 0x0000-0x007b (1 of every 2 words)}}
   %0 = tornado.layer "a"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
       weights = dense<1> : tensor<4x4x1x1xi8>,
       processors = #tornado.procs<0x000000000000000f>, in_offset = 256 : i64,
@@ -16,7 +18,7 @@ tornado.network @residual(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
       processors = #tornado.procs<0x00000000000000f0>,
       output_processors = #tornado.procs<0x00000000000000f0>}
       : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
-  // expected-note @+1 {{layer 'sum' reads it interleaved with other operands}}
+  // expected-note @+1 {{layer 'sum' reads it interleaved with other operands; tornado-assign-processors gives such readers a pass-through copy unless write_gap is pinned}}
   %2 = tornado.layer "sum"(%0, %1) {eltwise = #tornado.eltwise<add>,
       processors = #tornado.procs<0x00000000000000f0>,
       output_processors = #tornado.procs<0x000000000000000f>}
@@ -98,3 +100,62 @@ tornado.network @no_procs(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8> {
   tornado.return %0 : tensor<4x4x4xi8>
 }
 
+
+// -----
+
+// A pinned write gap that does not match the number of operands.
+tornado.network @pinned_gap(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+    attributes {input_format = #tornado.data_format<hwc>} {
+  // expected-error @+1 {{cannot place the output of layer 'a': it is written with write_gap 2 but its reader takes it interleaved with 1 other operand(s), which needs write_gap 1}}
+  %0 = tornado.layer "a"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x4x1x1xi8>,
+      processors = #tornado.procs<0x000000000000000f>,
+      output_processors = #tornado.procs<0x00000000000000f0>,
+      write_gap = 2 : i64, pinned = ["write_gap"]}
+      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  %1 = tornado.layer "b"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x4x1x1xi8>,
+      processors = #tornado.procs<0x000000000000000f>,
+      output_processors = #tornado.procs<0x00000000000000f0>}
+      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  // expected-note @+1 {{read by layer 'sum'}}
+  %2 = tornado.layer "sum"(%0, %1) {eltwise = #tornado.eltwise<add>,
+      processors = #tornado.procs<0x00000000000000f0>,
+      output_processors = #tornado.procs<0x000000000000000f>}
+      : (tensor<4x4x4xi8>, tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return %2 : tensor<4x4x4xi8>
+}
+
+// -----
+
+// Without tornado-assign-processors (which would copy them), 'a' and 'b'
+// cannot be both (a, b) and (b, a).
+tornado.network @two_orders(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+    attributes {input_format = #tornado.data_format<hwc>} {
+  %0 = tornado.layer "a"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x4x1x1xi8>,
+      processors = #tornado.procs<0x000000000000000f>,
+      output_processors = #tornado.procs<0x00000000000000f0>}
+      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  %1 = tornado.layer "b"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x4x1x1xi8>,
+      processors = #tornado.procs<0x000000000000000f>,
+      output_processors = #tornado.procs<0x00000000000000f0>}
+      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  // expected-note @+1 {{layer 'ab' reads it interleaved with other operands}}
+  %2 = tornado.layer "ab"(%0, %1) {eltwise = #tornado.eltwise<sub>,
+      processors = #tornado.procs<0x00000000000000f0>,
+      output_processors = #tornado.procs<0x000000000000000f>}
+      : (tensor<4x4x4xi8>, tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  // expected-error @+1 {{cannot place the inputs of layer 'ba' automatically: the output of layer 'b' is also read in another arrangement (other operands or another write_gap); pin in_offset/out_offset}}
+  %3 = tornado.layer "ba"(%1, %0) {eltwise = #tornado.eltwise<sub>,
+      processors = #tornado.procs<0x00000000000000f0>,
+      output_processors = #tornado.procs<0x00000000000000f0>}
+      : (tensor<4x4x4xi8>, tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  %4 = tornado.layer "out"(%2, %3) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
+      weights = dense<1> : tensor<4x8x1x1xi8>,
+      processors = #tornado.procs<0x00000000000000ff>,
+      output_processors = #tornado.procs<0x000000000000000f>}
+      : (tensor<4x4x4xi8>, tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return %4 : tensor<4x4x4xi8>
+}

@@ -36,11 +36,13 @@ tornado.network @chw(%in: tensor<3x8x8xi8>) -> tensor<8x8x8xi8>
 // -----
 
 // Element-wise operands share one mask; a concatenation takes adjacent
-// slices in operand order; pinned masks are kept.
+// slices in operand order; pinned masks are kept. The pin of 'c' puts
+// 'sum' on 12-19, so its operands are there too: a layer without
+// convolution cannot move data to another group of 16 processors.
 // CHECK-LABEL: @join
-// CHECK: layer "a"{{.*}}output_processors = #tornado.procs<0x000000000000ff00>
-// CHECK: layer "b"{{.*}}output_processors = #tornado.procs<0x000000000000ff00>
-// CHECK: layer "sum"{{.*}}output_processors = #tornado.procs<0x00000000000ff000>{{.*}}processors = #tornado.procs<0x000000000000ff00>
+// CHECK: layer "a"{{.*}}output_processors = #tornado.procs<0x00000000000ff000>
+// CHECK: layer "b"{{.*}}output_processors = #tornado.procs<0x00000000000ff000>
+// CHECK: layer "sum"{{.*}}output_processors = #tornado.procs<0x00000000000ff000>{{.*}}processors = #tornado.procs<0x00000000000ff000>
 // CHECK: layer "c"{{.*}}output_processors = #tornado.procs<0x0000000000f00000>
 // CHECK: layer "cat"{{.*}}processors = #tornado.procs<0x0000000000fff000>
 tornado.network @join(%in: tensor<4x4x4xi8>) -> tensor<8x4x4xi8>

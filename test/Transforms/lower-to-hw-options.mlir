@@ -6,12 +6,24 @@
 // RUN: echo 'module {}' | not tornado-opt --tornado-lower-to-hw 2>&1 | FileCheck %s --check-prefix=EMPTY
 // RUN: tornado-opt %s --tornado-lower-to-hw="kat=false fifo=true" | FileCheck %s --check-prefix=FIFO
 // RUN: tornado-opt %s --tornado-lower-to-hw="kat=false zero-sram=true compact-data=false" | FileCheck %s --check-prefix=ZERO
+// RUN: tornado-opt %s --tornado-lower-to-hw="kat=false powerdown=true" | FileCheck %s --check-prefix=POWER
+// RUN: not tornado-opt %s --tornado-lower-to-hw="kat=false fifo-go=true" 2>&1 | FileCheck %s --check-prefix=GO
+// RUN: not tornado-opt %s --tornado-lower-to-hw="kat=false fifo=true fixed-input=true" 2>&1 | FileCheck %s --check-prefix=FIXED
 
 // TIMER: timer must be -1 (none) or a timer number, got -2
 // START: start-layer 3 exceeds the MAX78000 maximum of 0
 // LINES: max-checklines must not be negative
 // KAT: the known-answer test needs a sample_input (or kat=false)
 // EMPTY: the module holds no tornado.network
+// GO: fifo-go is not supported by MAX78000
+// FIXED: fixed-input needs the memory input loader (no fifo, compact-data)
+
+// Only group 0 is used: cnn_start powers down the memories of groups 1-3
+// (AON control bits 13-15) before starting.
+// POWER-LABEL: tornado_hw.func start
+// POWER-NEXT: write 0x50100000, 0x00100808
+// POWER-NEXT: write 0x50001000, 0x0000e000
+// POWER-NEXT: timer_start
 
 // FIFO: input_loader = #tornado_hw.input_loader<fifo>
 // Control with the FIFO enabled (bit 15) in cnn_init.

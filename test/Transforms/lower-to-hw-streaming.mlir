@@ -1,4 +1,5 @@
 // RUN: tornado-opt %s --tornado-lower-to-hw="fifo=true kat=false" | FileCheck %s
+// RUN: tornado-opt %s --tornado-lower-to-hw="fifo=true kat=false increase-start=5 increase-delta1=1 increase-delta2=3" | FileCheck %s --check-prefix=INC
 
 // Two streaming layers fed by the FIFO on MAX78000 (CHW input): stream
 // start, deltas, rollover and the shared TRAM.
@@ -28,6 +29,13 @@
 // CHECK-LABEL: tornado_hw.func isr
 // CHECK-NEXT: write and 0x50100000, 0xffffaffe
 // CHECK: tornado_hw.fifo_input fifo 0 : {{.*}} : tensor<16xui32>
+
+// --increase-start/-delta1/-delta2 move layer 1's margin from 2 to 5
+// (start 39, rollover 49) and add 1 to delta1 (3) and 3 to delta2 (15).
+// INC-LABEL: tornado_hw.func configure
+// INC-DAG: write 0x50100814, 0x00000027
+// INC-DAG: write 0x50100894, 0x000f0031
+// INC-DAG: write 0x50100914, 0x00000031
 
 tornado.network @stream(%in: tensor<1x8x8xi8>) -> tensor<4x4x4xi8>
     attributes {sample_input = dense<3> : tensor<1x8x8xi8>} {

@@ -14,6 +14,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
@@ -142,6 +143,37 @@ Opt<bool> pipelineOpt("pipeline", cl::desc("Pipelined CNN clock (default)"),
                       cl::cat(izerCat));
 Opt<bool> noPipeline("no-pipeline", cl::desc("Unpipelined CNN clock"),
                      cl::cat(izerCat));
+Opt<bool> powerdown("powerdown",
+                    cl::desc("Power down the memories of unused groups"),
+                    cl::cat(izerCat));
+Opt<bool> fifoGo("fifo-go",
+                 cl::desc("Start the first layer before the first FIFO word"),
+                 cl::cat(izerCat));
+Opt<int> increaseStart("increase-start",
+                       cl::desc("Added to later streaming layers' prefill "
+                                "(MAX78000)"),
+                       cl::init(2), cl::cat(izerCat));
+Opt<int> increaseDelta1("increase-delta1",
+                        cl::desc("Added to later streaming layers' delta 1"),
+                        cl::init(0), cl::cat(izerCat));
+Opt<int> increaseDelta2("increase-delta2",
+                        cl::desc("Added to later streaming layers' delta 2"),
+                        cl::init(0), cl::cat(izerCat));
+Opt<bool> fixedInput("fixed-input",
+                     cl::desc("Load alternating 0x55/0xaa words as input"),
+                     cl::cat(izerCat));
+Opt<std::string> synthesizeInput(
+    "synthesize-input",
+    cl::desc("Store only the first FIFO words and add N per later block"),
+    cl::value_desc("N"), cl::cat(izerCat));
+Opt<unsigned> synthesizeWords("synthesize-words",
+                              cl::desc("Words per synthesized block"),
+                              cl::init(8), cl::cat(izerCat));
+Opt<bool> calcx4All("calcx4", cl::desc("calcx4 on every layer (MAX78002)"),
+                    cl::cat(izerCat));
+Opt<bool> readAheadAll("read-ahead",
+                       cl::desc("Read-ahead on every layer (MAX78002)"),
+                       cl::cat(izerCat));
 Opt<bool> writeZeroRegisters("write-zero-registers",
                              cl::desc("Also write registers whose value is 0"),
                              cl::cat(izerCat));
@@ -235,6 +267,21 @@ int main(int argc, char **argv) {
     return fail(*what + " is not supported by this version of tornadoc");
   if (noMexpress && mexpress)
     return fail("--mexpress and --no-mexpress contradict each other");
+  // The izer measures energy with the power monitor instead of a timer.
+  int timerNumber = -1;
+  if (!noTimer && !timer.empty() && !energy &&
+      (llvm::StringRef(timer).getAsInteger(10, timerNumber) || timerNumber < 0))
+    return fail("--timer expects a timer number, not '" + timer + "'");
+
+  // --synthesize-input takes C-style numbers (0x2580), as the izer does.
+  bool synthesize = !synthesizeInput.empty();
+  int64_t synthesizeStep = 0;
+  if (synthesize &&
+      llvm::StringRef(synthesizeInput).getAsInteger(0, synthesizeStep))
+    return fail("--synthesize-input expects a number, not '" + synthesizeInput +
+                "'");
+  if (synthesize && synthesizeWords == 0)
+    return fail("--synthesize-words must be positive");
 
   DefaultTimingManager tm;
   tm.setEnabled(timing);
@@ -276,6 +323,8 @@ int main(int argc, char **argv) {
     options.startLayer = startLayer;
     options.stopAfter = stopAfter;
     options.outputWidth = outputWidth;
+    options.synthesizeInput = synthesizeStep;
+    options.synthesizeWords = synthesize ? synthesizeWords : 0;
     options.searchDirs.assign(searchDirs.begin(), searchDirs.end());
     module = importNetwork(sourceMgr, &context, options);
     if (!module)
@@ -283,6 +332,17 @@ int main(int argc, char **argv) {
   }
   NetworkOp network;
   module->walk([&](NetworkOp n) { network = n; });
+  // --calcx4 / --read-ahead switch the feature on for every layer.
+  if (calcx4All || readAheadAll) {
+    network.walk([&](LayerOp layer) {
+      if (calcx4All)
+        layer.setCalcx4(true);
+      if (readAheadAll)
+        layer.setReadahead(true);
+    });
+    if (failed(verify(network)))
+      return 1;
+  }
   if (llvm::is_contained(emitIrAfter, "import")) {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -321,8 +381,8 @@ int main(int argc, char **argv) {
       return 1;
   }
 
-  // The report shows the interpreter's result for the sample input (the
-  // lowering runs the interpreter again for the known answer).
+  // The interpreter's result for the sample input: the report shows it and
+  // the lowering turns it into the known answer.
   std::vector<interp::Tensor> results;
   {
     TimingScope t = root.nest("interpret");
@@ -351,31 +411,42 @@ int main(int argc, char **argv) {
     TimingScope t = root.nest("lower and emit");
     PassManager pm(&context, ModuleOp::getOperationName(),
                    OpPassManager::Nesting::Implicit);
-    std::string options;
-    llvm::raw_string_ostream os(options);
-    auto flag = [](bool b) { return b ? "true" : "false"; };
-    // The izer measures energy with the power monitor instead of a timer.
-    bool useTimer = !noTimer && !timer.empty() && !energy;
-    os << "prefix=" << (prefix.empty() ? "network" : prefix.getValue())
-       << " fifo=" << flag(fifo && !fastFifo)
-       << " fast-fifo=" << flag(fastFifo)
-       << " compact-data=" << flag(!noCompactData)
-       << " mexpress=" << flag(!noMexpress)
-       << " old-kernel-loader=" << flag(oldKernelLoader)
-       << " timer=" << (useTimer ? timer.getValue() : std::string("-1"))
-       << " softmax=" << flag(softmax) << " kat=" << flag(!noKat)
-       << " unload=" << flag(!noUnload) << " riscv=" << flag(riscv)
-       << " energy=" << flag(energy)
-       << " avg-pool-rounding=" << flag(avgPoolRounding)
-       << " pipeline=" << flag(!noPipeline)
-       << " write-zero-registers=" << flag(writeZeroRegisters)
-       << " zero-sram=" << flag(zeroSram)
-       << " start-layer=" << startLayer.getValue()
-       << " max-checklines=" << maxCheckLines.getValue();
-    if (failed(parsePassPipeline("tornado-lower-to-hw{" + options + "}", pm)))
-      return fail("cannot configure tornado-lower-to-hw");
+    pm.enableTiming(t);
+    LowerToHWOptions options;
+    options.prefix = prefix.empty() ? "network" : prefix.getValue();
+    options.fifo = fifo && !fastFifo;
+    options.fastFifo = fastFifo;
+    options.compactData = !noCompactData;
+    options.mexpress = !noMexpress;
+    options.oldKernelLoader = oldKernelLoader;
+    options.timer = timerNumber;
+    options.softmax = softmax;
+    options.kat = !noKat;
+    options.unload = !noUnload;
+    options.riscv = riscv;
+    options.energy = energy;
+    options.avgPoolRounding = avgPoolRounding;
+    options.pipeline = !noPipeline;
+    options.writeZeroRegisters = writeZeroRegisters;
+    options.zeroSram = zeroSram;
+    options.startLayer = startLayer;
+    options.maxCheckLines = maxCheckLines;
+    options.powerdown = powerdown;
+    options.fifoGo = fifoGo;
+    options.increaseStart = increaseStart;
+    options.increaseDelta1 = increaseDelta1;
+    options.increaseDelta2 = increaseDelta2;
+    options.fixedInput = fixedInput;
+    options.mlator = mlator;
+    options.synthesizeInput = synthesizeStep;
+    options.synthesizeWords = synthesize ? synthesizeWords : 0;
+    // The known answer is the result the report showed: no second run.
+    NetworkResults known;
+    known[network.getSymName()] = std::move(results);
+    pm.addPass(createLowerToHW(options, std::move(known)));
     if (failed(pm.run(*module)))
       return 1;
+    TimingScope emitTiming = t.nest("emit C");
     if (failed(emit::emitC(*module, llvm::errs(), outDir)))
       return 1;
   }

@@ -226,6 +226,76 @@ TEST(Conv, MultipassChangesNothing) {
   EXPECT_EQ(finished, combined);
 }
 
+/// The convolution by its definition, with int64 sums.
+Tensor directConv(const Tensor &in, const Tensor &wt,
+                  llvm::ArrayRef<int64_t> bias, const Conv2dParams &p) {
+  int64_t h = in.dim(1), w = in.dim(2);
+  int64_t cout = wt.dim(0), cinG = wt.dim(1), kh = wt.dim(2), kw = wt.dim(3);
+  int64_t coutG = cout / p.groups;
+  int64_t oh = convOutputSize(h, kh, p.padding[0], p.stride[0], p.dilation[0]);
+  int64_t ow = convOutputSize(w, kw, p.padding[1], p.stride[1], p.dilation[1]);
+  Tensor out({cout, oh, ow});
+  for (int64_t o = 0; o < cout; ++o)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x) {
+        int64_t acc = bias.empty() ? 0 : bias[o] * kBiasScale;
+        for (int64_t i = 0; i < cinG; ++i)
+          for (int64_t ky = 0; ky < kh; ++ky)
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              int64_t iy = y * p.stride[0] + ky * p.dilation[0] - p.padding[0];
+              int64_t ix = x * p.stride[1] + kx * p.dilation[1] - p.padding[1];
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                continue;
+              int64_t ci = o / coutG * cinG + i;
+              acc += wt.at({o, i, ky, kx}) * in.at({ci, iy, ix});
+            }
+        out.at({o, y, x}) = acc;
+      }
+  return out;
+}
+
+TEST(Conv, FastPathsMatchTheDefinition) {
+  // Shapes that take the im2col dot-product path (with groups, strides,
+  // dilation and padding; a large one split over threads) and the direct
+  // path (few taps, depth-wise), all against the definition.
+  struct Case {
+    int64_t c, h, w, cout, kh, kw, groups;
+    Conv2dParams p;
+  };
+  Conv2dParams odd;
+  odd.padding = {1, 2};
+  odd.stride = {2, 1};
+  odd.dilation = {1, 2};
+  odd.groups = 2;
+  Conv2dParams same;
+  same.padding = {1, 1};
+  Conv2dParams depthwise = same;
+  depthwise.groups = 6;
+  const Case cases[] = {
+      {8, 11, 13, 12, 3, 3, 2, odd},      {5, 9, 7, 7, 3, 3, 1, same},
+      {48, 40, 40, 40, 3, 3, 1, same},    {3, 6, 6, 4, 1, 1, 1, Conv2dParams()},
+      {6, 8, 8, 6, 3, 3, 6, depthwise},
+  };
+  uint32_t seed = 7;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return int64_t((seed >> 16) & 0xff) - 128;
+  };
+  for (const Case &k : cases) {
+    Tensor in({k.c, k.h, k.w}), wt({k.cout, k.c / k.groups, k.kh, k.kw});
+    for (int64_t &v : in.data)
+      v = next();
+    for (int64_t &v : wt.data)
+      v = next();
+    std::vector<int64_t> bias(k.cout);
+    for (int64_t &b : bias)
+      b = next();
+    Tensor got = unwrap(conv2dAccumulate(in, wt, bias, k.p));
+    EXPECT_EQ(got, directConv(in, wt, bias, k.p))
+        << k.c << "->" << k.cout << " " << k.kh << "x" << k.kw;
+  }
+}
+
 TEST(Conv1d, PaddingStrideDilation) {
   Tensor in = T({1, 4}, {1, 2, 3, 4});
   Tensor ones3 = T({1, 1, 3}, {1, 1, 1});

@@ -209,6 +209,22 @@ TEST(DeviceMemory, CalcX4Reordering) {
   EXPECT_EQ(max78002().calcX4Column(4096 + 6), 4096u + 2 * 256 + 1);
 }
 
+TEST(DeviceMemory, CalcX4KernelPlacement) {
+  // Four lanes on MAX78002, none elsewhere.
+  EXPECT_EQ(max78000().calcX4Lanes(), 1u);
+  EXPECT_EQ(max78002().calcX4Lanes(), 4u);
+  EXPECT_EQ(max78000().calcX4KernelColumn(9, 8, 2), 9u);
+  // A layer from column 8 with runs of 3 words: run r sits in instance r
+  // (1024 columns each) from column 8 / 4 = 2.
+  EXPECT_EQ(max78002().calcX4KernelColumn(8, 8, 3), 2u);
+  EXPECT_EQ(max78002().calcX4KernelColumn(10, 8, 3), 4u);
+  EXPECT_EQ(max78002().calcX4KernelColumn(11, 8, 3), 1024u + 2);
+  EXPECT_EQ(max78002().calcX4KernelColumn(19, 8, 3), 3u * 1024 + 2 + 2);
+  // In the extra region the instances hold 256 columns.
+  EXPECT_EQ(max78002().calcX4KernelColumn(4096 + 5, 4096, 2),
+            4096u + 2 * 256 + 1 + 1024);
+}
+
 //===--- Address map (conformance README table) --------------------------===//
 
 TEST(DeviceAddressMap, Max78000) {

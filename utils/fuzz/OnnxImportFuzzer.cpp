@@ -2,7 +2,8 @@
 //
 // Feeds arbitrary bytes to both ONNX readers: the izer-compatible weight
 // reader (readOnnxWeights) and the whole-graph import (tornado-translate
-// --import-onnx) for both devices. Every input must end in weight layers
+// --import-onnx) for both devices (MAX78002 with average-pool rounding).
+// Every input must end in weight layers
 // whose sizes agree with their shapes, or a module that verifies, or error
 // diagnostics with a message; any crash, sanitizer report or leak is a bug.
 //
@@ -45,7 +46,7 @@ void readWeights(StringRef bytes) {
   }
 }
 
-void importGraph(StringRef bytes, const char *device) {
+void importGraph(StringRef bytes, const char *device, bool avgPoolRounding) {
   mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
   bool errors = false;
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diag) {
@@ -59,6 +60,7 @@ void importGraph(StringRef bytes, const char *device) {
       MemoryBuffer::getMemBufferCopy(bytes, "fuzz.onnx"), SMLoc());
   OnnxImportOptions options;
   options.device = device;
+  options.avgPoolRounding = avgPoolRounding;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       importOnnxModel(sourceMgr, &context, options);
   if (module)
@@ -72,7 +74,7 @@ void importGraph(StringRef bytes, const char *device) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   StringRef bytes(reinterpret_cast<const char *>(data), size);
   readWeights(bytes);
-  importGraph(bytes, "MAX78000");
-  importGraph(bytes, "MAX78002");
+  importGraph(bytes, "MAX78000", /*avgPoolRounding=*/false);
+  importGraph(bytes, "MAX78002", /*avgPoolRounding=*/true);
   return 0;
 }

@@ -44,6 +44,12 @@ struct ImportOptions {
   int stopAfter = -1;
   /// `--output-width`: 8 or 32 for the final layer; 0: as the YAML says.
   unsigned outputWidth = 0;
+  /// `--synthesize-input N` with `--synthesize-words W` (W > 0): the sample
+  /// input (1 to 4 channels) keeps its first W pixels; every later block of
+  /// W pixels is the block before it, read as one little-endian value per
+  /// pixel (channel c in byte c), plus N (the izer's synthesized input).
+  int64_t synthesizeInput = 0;
+  unsigned synthesizeWords = 0;
 };
 
 /// Imports the YAML held by `sourceMgr`'s main buffer. Errors are emitted as

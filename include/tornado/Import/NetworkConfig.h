@@ -228,25 +228,24 @@ struct LayerConfig {
   }
 };
 
-/// One item of the global `unload` list (custom cnn_unload()).
-struct UnloadConfig {
+/// What the items of `unload` and `data_buffer` both describe: a map in
+/// data memory.
+struct MemoryMapConfig {
   ConfigLoc loc;
   Located<uint64_t> processors;
   Located<PairValue> dim; // integer L means [L, 1]
   Located<int64_t> channels;
   Located<int64_t> offset;
   OptLocated<int64_t> width; // 8 or 32
+};
+
+/// One item of the global `unload` list (custom cnn_unload()).
+struct UnloadConfig : MemoryMapConfig {
   OptLocated<int64_t> writeGap;
 };
 
 /// One item of the global `data_buffer` list (rolling buffers, e.g. TCN).
-struct DataBufferConfig {
-  ConfigLoc loc;
-  Located<uint64_t> processors;
-  Located<PairValue> dim;
-  Located<int64_t> channels;
-  Located<int64_t> offset;
-  OptLocated<int64_t> width;
+struct DataBufferConfig : MemoryMapConfig {
   Located<std::string> name;
 };
 
@@ -415,22 +414,21 @@ struct ResolvedLayer {
   std::optional<int64_t> bufferInsert;
 };
 
-struct ResolvedUnload {
+/// A resolved `unload` or `data_buffer` map.
+struct ResolvedMemoryMap {
   uint64_t processors = 0;
   int64_t channels = 0;
   HW dim;
   int64_t offset = 0;
   int64_t width = 8;
+};
+
+struct ResolvedUnload : ResolvedMemoryMap {
   int64_t writeGap = 0;
 };
 
-struct ResolvedDataBuffer {
+struct ResolvedDataBuffer : ResolvedMemoryMap {
   std::string name;
-  uint64_t processors = 0;
-  int64_t channels = 0;
-  HW dim;
-  int64_t offset = 0;
-  int64_t width = 8;
 };
 
 struct ResolvedNetwork {

@@ -7,9 +7,10 @@
 //    ConvTranspose) are read from the initializers in graph order, exactly as
 //    the izer's ONNX loader does; the YAML describes the network.
 //  * whole-graph import (`tornado-translate --import-onnx`): the graph of a
-//    quantized (integer) export becomes graph-level tornado ops, with the
-//    arithmetic around each convolution recognised as output shift, rounding
-//    and saturation. No YAML is needed.
+//    quantized export (integer arithmetic, or a QAT graph's power-of-two
+//    scaled arithmetic) becomes graph-level tornado ops, with the arithmetic
+//    around each convolution recognised as output shift, rounding and
+//    saturation. No YAML is needed.
 //
 // See docs/onnx.md.
 //
@@ -70,6 +71,10 @@ struct OnnxImportOptions {
   std::string device = "MAX78000";
   /// Optional sample input (.npy) stored as the network's sample_input.
   std::string sampleInputFile;
+  /// The network will run with the hardware's network-wide average-pool
+  /// rounding (`--avg-pool-rounding`): averages must be rounded, not
+  /// truncated.
+  bool avgPoolRounding = false;
 };
 
 /// Imports the ONNX model held by `sourceMgr`'s main buffer as a

@@ -13,8 +13,10 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/MathExtras.h"
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace tornado {
@@ -107,40 +109,24 @@ private:
 };
 
 namespace detail {
-template <typename T> struct DTypeOf;
-template <> struct DTypeOf<bool> {
-  static constexpr DType value = DType::Bool;
-};
-template <> struct DTypeOf<int8_t> {
-  static constexpr DType value = DType::Int8;
-};
-template <> struct DTypeOf<uint8_t> {
-  static constexpr DType value = DType::UInt8;
-};
-template <> struct DTypeOf<int16_t> {
-  static constexpr DType value = DType::Int16;
-};
-template <> struct DTypeOf<uint16_t> {
-  static constexpr DType value = DType::UInt16;
-};
-template <> struct DTypeOf<int32_t> {
-  static constexpr DType value = DType::Int32;
-};
-template <> struct DTypeOf<uint32_t> {
-  static constexpr DType value = DType::UInt32;
-};
-template <> struct DTypeOf<int64_t> {
-  static constexpr DType value = DType::Int64;
-};
-template <> struct DTypeOf<uint64_t> {
-  static constexpr DType value = DType::UInt64;
-};
-template <> struct DTypeOf<float> {
-  static constexpr DType value = DType::Float32;
-};
-template <> struct DTypeOf<double> {
-  static constexpr DType value = DType::Float64;
-};
+/// The dtype holding host type T (bool, the fixed-width integers, float,
+/// double).
+template <typename T> constexpr DType dtypeOf() {
+  if constexpr (std::is_same_v<T, bool>) {
+    return DType::Bool;
+  } else if constexpr (std::is_floating_point_v<T>) {
+    static_assert(sizeof(T) == 4 || sizeof(T) == 8, "unsupported float type");
+    return sizeof(T) == 4 ? DType::Float32 : DType::Float64;
+  } else {
+    static_assert(std::is_integral_v<T>, "unsupported element type");
+    // Indexed by log2(size), then by signedness.
+    constexpr DType ints[4][2] = {{DType::Int8, DType::UInt8},
+                                  {DType::Int16, DType::UInt16},
+                                  {DType::Int32, DType::UInt32},
+                                  {DType::Int64, DType::UInt64}};
+    return ints[llvm::CTLog2<sizeof(T)>()][std::is_unsigned_v<T>];
+  }
+}
 } // namespace detail
 
 template <typename T>
@@ -149,7 +135,7 @@ HostTensor HostTensor::fromValues(llvm::ArrayRef<int64_t> shape,
   static_assert(sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 ||
                     sizeof(T) == 8,
                 "unsupported element type");
-  return fromRawUnchecked(detail::DTypeOf<T>::value, shape, values.data(),
+  return fromRawUnchecked(detail::dtypeOf<T>(), shape, values.data(),
                           values.size());
 }
 

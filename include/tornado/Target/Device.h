@@ -260,9 +260,20 @@ public:
   /// Instance layout of processor `processor`'s kernel memory.
   virtual llvm::ArrayRef<KernelRegion>
   kernelRegions(unsigned processor) const = 0;
-  /// The physical column of logical column `column` in calcx4 layers
-  /// (identity without CalcX4).
+  /// The mask-register column of logical column `column` in calcx4 layers
+  /// (identity without CalcX4): a calcx4 layer reads the instances of a
+  /// kernel-memory region in parallel, so consecutive logical columns
+  /// rotate over the instances.
   unsigned calcX4Column(unsigned column) const;
+  /// Where a calcx4 layer stores logical column `column` (identity without
+  /// CalcX4): its kernels, starting at logical column `start`, are cut into
+  /// runs of `quarter` columns, one run per instance of the region, each
+  /// at column start / instances of its instance.
+  unsigned calcX4KernelColumn(unsigned column, unsigned start,
+                              unsigned quarter) const;
+  /// Output channels a calcx4 layer computes at once (the kernel-memory
+  /// instances read in parallel; 1 without CalcX4).
+  unsigned calcX4Lanes() const;
 
   /// Bias memory bytes per group; each byte is stored in its own 32-bit
   /// word.

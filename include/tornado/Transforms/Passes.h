@@ -5,6 +5,8 @@
 
 #include "mlir/Pass/Pass.h"
 #include "tornado/Dialect/Tornado/IR/TornadoOps.h"
+#include "tornado/Interpreter/Tensor.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace tornado {
 
@@ -13,6 +15,17 @@ namespace tornado {
 
 #define GEN_PASS_REGISTRATION
 #include "tornado/Transforms/Passes.h.inc"
+
+/// The interpreter's results for each network's sample input, by network
+/// name (what interp::runNetwork returns).
+using NetworkResults = llvm::StringMap<std::vector<interp::Tensor>>;
+
+/// tornado-lower-to-hw taking the known answer of the networks in `results`
+/// from there instead of running the interpreter again (a driver that has
+/// run it already, with the same avg-pool-rounding). Networks not listed
+/// are run as usual.
+std::unique_ptr<mlir::Pass> createLowerToHW(const LowerToHWOptions &options,
+                                            NetworkResults results);
 
 } // namespace tornado
 

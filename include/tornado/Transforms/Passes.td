@@ -90,6 +90,15 @@ def AssignProcessors : Pass<"tornado-assign-processors", "::tornado::NetworkOp">
     instance boundary, whose kernel memory is least used after adding the
     kernels of the layers reading it. Masks that are already set (pins,
     the izer's defaults) are kept; inconsistent ones are errors.
+
+    Interleaved operands are written one word apart (write_gap), so a map
+    can take part in one list of interleaved operands only, and only if
+    its other readers can skip the gaps (read_gap, MAX78002). First, every
+    other use of such a map (the network input, a skip connection read by a
+    convolution on MAX78000, a second operand list, a concatenation slice)
+    gets a pass-through copy written with the gap, inserted before the
+    first layer reading that list. Too many layers for the device or a copy
+    inside the streaming prefix are errors.
   }];
 }
 
@@ -102,8 +111,9 @@ def AssignOffsets : Pass<"tornado-assign-offsets", "::tornado::NetworkOp"> {
     streaming layers keep a ring of rows and are live together. The inputs
     of a multi-input layer are placed as a unit: operands on the same
     processors one word apart with `write_gap = n - 1`, slices on different
-    processors at one offset. `in_offset` becomes the offset its inputs
-    were written at. Offsets already set are kept; when they leave no room
+    processors at one offset (a map in two arrangements is an error; run
+    tornado-assign-processors first, which copies such maps). `in_offset`
+    becomes the offset its inputs were written at. Offsets already set are kept; when they leave no room
     or a missing offset they imply is occupied, the error lists the memory
     map of the instances involved. Needs processors and output_processors.
   }];
@@ -180,6 +190,30 @@ def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
     Option<"zeroSram", "zero-sram", "bool", "false",
            "cnn_init runs the memory self tests, which leave every memory "
            "zeroed; all-zero kernel words are not loaded (--zero-sram)">,
+    Option<"powerdown", "powerdown", "bool", "false",
+           "cnn_start powers down the memories of unused groups (--powerdown)">,
+    Option<"fifoGo", "fifo-go", "bool", "false",
+           "the first layer starts before the first FIFO word (--fifo-go)">,
+    Option<"increaseStart", "increase-start", "int", "2",
+           "margin added to the prefill of later streaming layers "
+           "(MAX78000, --increase-start)">,
+    Option<"increaseDelta1", "increase-delta1", "int", "0",
+           "added to delta 1 of later streaming layers (--increase-delta1)">,
+    Option<"increaseDelta2", "increase-delta2", "int", "0",
+           "added to delta 2 of later streaming layers (--increase-delta2)">,
+    Option<"fixedInput", "fixed-input", "bool", "false",
+           "load alternating 0x55555555/0xaaaaaaaa words instead of the "
+           "sample input (--fixed-input); the known answer stays the "
+           "sample's">,
+    Option<"synthesizeInput", "synthesize-input", "int64_t", "0",
+           "with synthesize-words: the value added per block of FIFO words "
+           "(--synthesize-input)">,
+    Option<"mlator", "mlator", "bool", "false",
+           "unload 8-bit outputs through the mlator byte-lane unpacker "
+           "(--mlator)">,
+    Option<"synthesizeWords", "synthesize-words", "unsigned", "0",
+           "FIFO words the program stores; the loader repeats them, adding "
+           "synthesize-input per round (0: store every word)">,
   ];
 }
 

@@ -131,22 +131,37 @@ private:
     return loc;
   }
   template <typename T> bool claim(OptLocated<T> &field, const Item &item);
+  /// Sets `field` from `item` if its value was read; false if it was not.
+  template <typename T>
+  static bool fill(Located<T> &field, const Item &item,
+                   const std::optional<T> &value) {
+    if (!value)
+      return false;
+    field.value = *value;
+    field.key = item.key;
+    field.keyLoc = item.keyLoc;
+    field.valueLoc = item.valueLoc;
+    return true;
+  }
   template <typename T>
   void store(OptLocated<T> &field, const Item &item,
              const std::optional<T> &value) {
-    if (!value || !claim(field, item))
-      return;
-    field.emplace();
-    field->value = *value;
-    field->key = item.key;
-    field->keyLoc = item.keyLoc;
-    field->valueLoc = item.valueLoc;
+    if (value && claim(field, item))
+      fill(field.emplace(), item, value);
   }
 
   void parseLayer(const YAML::Node &node, unsigned position,
                   LayerConfig &layer);
   void parseLayerKey(const Item &item, LayerConfig &layer);
   void checkLayer(LayerConfig &layer);
+  /// Parses `unload` or `data_buffer` (`listItem`), lists of maps in data
+  /// memory. The keys they share are read here, `readOther` reads the rest
+  /// (false for a bad value). Items with good values and every `required`
+  /// key are appended to `out`.
+  template <typename T>
+  void parseMapList(const Item &listItem, llvm::ArrayRef<const char *> keys,
+                    llvm::ArrayRef<const char *> required, std::vector<T> &out,
+                    llvm::function_ref<bool(T &, const Item &)> readOther);
   void parseUnload(const Item &item, NetworkConfig &config);
   void parseDataBuffer(const Item &item, NetworkConfig &config);
   void checkNames(NetworkConfig &config);
@@ -897,138 +912,81 @@ void Parser::checkLayer(LayerConfig &layer) {
 // Global lists
 //===----------------------------------------------------------------------===//
 
-void Parser::parseUnload(const Item &listItem, NetworkConfig &config) {
+template <typename T>
+void Parser::parseMapList(
+    const Item &listItem, llvm::ArrayRef<const char *> keys,
+    llvm::ArrayRef<const char *> required, std::vector<T> &out,
+    llvm::function_ref<bool(T &, const Item &)> readOther) {
+  llvm::StringRef list = listItem.key;
   if (!listItem.node.IsSequence()) {
     error(listItem.valueLoc,
-          llvm::formatv("`unload` must be a list of mappings, got {0}",
+          llvm::formatv("`{0}` must be a list of mappings, got {1}", list,
                         describe(listItem.node)));
     return;
   }
   for (size_t i = 0; i < listItem.node.size(); ++i) {
     YAML::Node node = listItem.node[i];
-    UnloadConfig unload;
-    unload.loc = locOf(node.Mark());
+    T map;
+    map.loc = locOf(node.Mark());
     std::vector<Item> items;
-    if (!collect(node, kUnloadKeys, "in `unload`", items)) {
-      error(unload.loc, llvm::formatv("each item of `unload` must be a "
-                                      "mapping, got {0}",
-                                      describe(node)));
+    if (!collect(node, keys, ("in `" + list + "`").str(), items)) {
+      error(map.loc,
+            llvm::formatv("each item of `{0}` must be a mapping, got {1}", list,
+                          describe(node)));
       continue;
     }
     bool ok = true;
     llvm::StringMap<bool> present;
-    auto fill = [&](auto &field, const Item &item, auto value) {
-      if (!value) {
-        ok = false;
-        return;
-      }
-      field.value = *value;
-      field.key = item.key;
-      field.keyLoc = item.keyLoc;
-      field.valueLoc = item.valueLoc;
-    };
     for (const Item &item : items) {
       present[item.key] = true;
       if (item.key == "processors")
-        fill(unload.processors, item, readMask(item));
+        ok &= fill(map.processors, item, readMask(item));
       else if (item.key == "dim")
-        fill(unload.dim, item, readPair(item, 1, /*scalarIsLength=*/true));
+        ok &= fill(map.dim, item, readPair(item, 1, /*scalarIsLength=*/true));
       else if (item.key == "channels")
-        fill(unload.channels, item, readInt(item, 1));
+        ok &= fill(map.channels, item, readInt(item, 1));
       else if (item.key == "offset")
-        fill(unload.offset, item, readInt(item, 0, kMaxOffset));
+        ok &= fill(map.offset, item, readInt(item, 0, kMaxOffset));
       else if (item.key == "width") {
         std::optional<int64_t> w = readInt(item, 8, 32);
         if (w && *w != 8 && *w != 32) {
-          error(item.valueLoc, llvm::formatv("`width` must be 8 or 32, got "
-                                             "{0}",
-                                             *w));
+          error(item.valueLoc,
+                llvm::formatv("`width` must be 8 or 32, got {0}", *w));
           w.reset();
         }
-        unload.width.emplace();
-        fill(*unload.width, item, w);
-      } else if (item.key == "write_gap") {
-        unload.writeGap.emplace();
-        fill(*unload.writeGap, item, readInt(item, 0));
+        ok &= fill(map.width.emplace(), item, w);
+      } else {
+        ok &= readOther(map, item);
       }
     }
-    for (const char *required : {"processors", "channels", "dim", "offset"})
-      if (!present.count(required)) {
-        error(unload.loc, llvm::formatv("`unload` item is missing required "
-                                        "key `{0}`",
-                                        required));
+    for (const char *key : required)
+      if (!present.count(key)) {
+        error(map.loc, llvm::formatv("`{0}` item is missing required key `{1}`",
+                                     list, key));
         ok = false;
       }
     if (ok)
-      config.unload.push_back(std::move(unload));
+      out.push_back(std::move(map));
   }
 }
 
+void Parser::parseUnload(const Item &listItem, NetworkConfig &config) {
+  parseMapList<UnloadConfig>(
+      listItem, kUnloadKeys, {"processors", "channels", "dim", "offset"},
+      config.unload, [&](UnloadConfig &unload, const Item &item) {
+        // The only other key.
+        return fill(unload.writeGap.emplace(), item, readInt(item, 0));
+      });
+}
+
 void Parser::parseDataBuffer(const Item &listItem, NetworkConfig &config) {
-  if (!listItem.node.IsSequence()) {
-    error(listItem.valueLoc,
-          llvm::formatv("`data_buffer` must be a list of mappings, got {0}",
-                        describe(listItem.node)));
-    return;
-  }
-  for (size_t i = 0; i < listItem.node.size(); ++i) {
-    YAML::Node node = listItem.node[i];
-    DataBufferConfig buffer;
-    buffer.loc = locOf(node.Mark());
-    std::vector<Item> items;
-    if (!collect(node, kDataBufferKeys, "in `data_buffer`", items)) {
-      error(buffer.loc, llvm::formatv("each item of `data_buffer` must be a "
-                                      "mapping, got {0}",
-                                      describe(node)));
-      continue;
-    }
-    bool ok = true;
-    llvm::StringMap<bool> present;
-    auto fill = [&](auto &field, const Item &item, auto value) {
-      if (!value) {
-        ok = false;
-        return;
-      }
-      field.value = *value;
-      field.key = item.key;
-      field.keyLoc = item.keyLoc;
-      field.valueLoc = item.valueLoc;
-    };
-    for (const Item &item : items) {
-      present[item.key] = true;
-      if (item.key == "processors")
-        fill(buffer.processors, item, readMask(item));
-      else if (item.key == "dim")
-        fill(buffer.dim, item, readPair(item, 1, /*scalarIsLength=*/true));
-      else if (item.key == "channels")
-        fill(buffer.channels, item, readInt(item, 1));
-      else if (item.key == "offset")
-        fill(buffer.offset, item, readInt(item, 0, kMaxOffset));
-      else if (item.key == "name")
-        fill(buffer.name, item, readText(item, /*stringOnly=*/true));
-      else if (item.key == "width") {
-        std::optional<int64_t> w = readInt(item, 8, 32);
-        if (w && *w != 8 && *w != 32) {
-          error(item.valueLoc, llvm::formatv("`width` must be 8 or 32, got "
-                                             "{0}",
-                                             *w));
-          w.reset();
-        }
-        buffer.width.emplace();
-        fill(*buffer.width, item, w);
-      }
-    }
-    for (const char *required :
-         {"processors", "channels", "dim", "offset", "name"})
-      if (!present.count(required)) {
-        error(buffer.loc, llvm::formatv("`data_buffer` item is missing "
-                                        "required key `{0}`",
-                                        required));
-        ok = false;
-      }
-    if (ok)
-      config.dataBuffers.push_back(std::move(buffer));
-  }
+  parseMapList<DataBufferConfig>(
+      listItem, kDataBufferKeys,
+      {"processors", "channels", "dim", "offset", "name"}, config.dataBuffers,
+      [&](DataBufferConfig &buffer, const Item &item) {
+        // The only other key.
+        return fill(buffer.name, item, readText(item, /*stringOnly=*/true));
+      });
 }
 
 /// Layer names are unique (case-insensitively) and distinct from buffers.

@@ -96,6 +96,14 @@ private:
   void walkGeometry();
   void resolveBuffers();
 
+  /// A property (channels, dimensions) of the map `index` names: a layer's
+  /// output, the network input or the data buffer.
+  using InputShape = std::array<int64_t, 3>;
+  template <typename T>
+  Resolved<T>
+  mapProperty(int64_t index, llvm::function_ref<T(const InputShape &)> ofInput,
+              llvm::function_ref<T(const ResolvedDataBuffer &)> ofBuffer,
+              Resolved<T> ResolvedLayer::*ofLayer) const;
   Resolved<int64_t> channelsOf(int64_t index) const;
   Resolved<HW> dimsOf(int64_t index) const;
 
@@ -560,33 +568,39 @@ void Resolver::applyWeightSources() {
   }
 }
 
-Resolved<int64_t> Resolver::channelsOf(int64_t index) const {
-  Resolved<int64_t> r;
+template <typename T>
+Resolved<T> Resolver::mapProperty(
+    int64_t index, llvm::function_ref<T(const InputShape &)> ofInput,
+    llvm::function_ref<T(const ResolvedDataBuffer &)> ofBuffer,
+    Resolved<T> ResolvedLayer::*ofLayer) const {
+  Resolved<T> r;
   if (index == kInputLayer) {
     if (options.inputShape)
-      set(r, (*options.inputShape)[0], ValueOrigin::Inferred);
+      set(r, ofInput(*options.inputShape), ValueOrigin::Inferred);
   } else if (index == kDataBufferLayer) {
     if (!net.dataBuffers.empty())
-      set(r, net.dataBuffers.front().channels, ValueOrigin::Inferred);
+      set(r, ofBuffer(net.dataBuffers.front()), ValueOrigin::Inferred);
   } else {
-    r = net.layers[index].outChannels;
+    r = net.layers[index].*ofLayer;
   }
   return r;
 }
 
+Resolved<int64_t> Resolver::channelsOf(int64_t index) const {
+  return mapProperty<int64_t>(
+      index, [](const InputShape &s) { return s[0]; },
+      [](const ResolvedDataBuffer &b) { return b.channels; },
+      &ResolvedLayer::outChannels);
+}
+
 Resolved<HW> Resolver::dimsOf(int64_t index) const {
-  Resolved<HW> r;
-  if (index == kInputLayer) {
-    if (options.inputShape)
-      set(r, HW{(*options.inputShape)[1], (*options.inputShape)[2]},
-          ValueOrigin::Inferred);
-  } else if (index == kDataBufferLayer) {
-    if (!net.dataBuffers.empty())
-      set(r, net.dataBuffers.front().dim, ValueOrigin::Inferred);
-  } else {
-    r = net.layers[index].outDim;
-  }
-  return r;
+  return mapProperty<HW>(
+      index,
+      [](const InputShape &s) -> HW {
+        return {s[1], s[2]};
+      },
+      [](const ResolvedDataBuffer &b) { return b.dim; },
+      &ResolvedLayer::outDim);
 }
 
 /// The izer's first walk along next_sequence: channel counts, default
@@ -962,27 +976,26 @@ void Resolver::walkGeometry() {
   }
 }
 
+/// The fields every map in data memory has. The izer ignores `width` here
+/// (always 8 bits); kept identical.
+static void resolveMap(const MemoryMapConfig &c, ResolvedMemoryMap &r) {
+  r.processors = c.processors.value;
+  r.channels = c.channels.value;
+  r.dim = c.dim.value.value;
+  r.offset = c.offset.value;
+  r.width = 8;
+}
+
 void Resolver::resolveBuffers() {
-  // The izer ignores `width` here (always 8 bits); kept identical.
   for (const UnloadConfig &u : config.unload) {
-    ResolvedUnload r;
-    r.processors = u.processors.value;
-    r.channels = u.channels.value;
-    r.dim = u.dim.value.value;
-    r.offset = u.offset.value;
-    r.width = 8;
+    ResolvedUnload &r = net.unload.emplace_back();
+    resolveMap(u, r);
     r.writeGap = u.writeGap ? u.writeGap->value : 0;
-    net.unload.push_back(r);
   }
   for (const DataBufferConfig &b : config.dataBuffers) {
-    ResolvedDataBuffer r;
+    ResolvedDataBuffer &r = net.dataBuffers.emplace_back();
+    resolveMap(b, r);
     r.name = b.name.value;
-    r.processors = b.processors.value;
-    r.channels = b.channels.value;
-    r.dim = b.dim.value.value;
-    r.offset = b.offset.value;
-    r.width = 8;
-    net.dataBuffers.push_back(r);
   }
 }
 

@@ -65,7 +65,16 @@ TypedScalar tornado::netcfg::detail::typePlainScalar(llvm::StringRef text) {
       "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|"
       "[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$");
 
-  if (intRe.match(text)) {
+  // Both number forms start with a sign, a digit or a dot: names skip the
+  // (slow) regular expressions, and so do plain decimals, which intRe
+  // accepts.
+  if (!llvm::StringRef("+-.0123456789").contains(text.front())) {
+    result.kind = ScalarKind::String;
+    return result;
+  }
+  bool plainDecimal = llvm::all_of(text, llvm::isDigit) &&
+                      (text.size() == 1 || text.front() != '0');
+  if (plainDecimal || intRe.match(text)) {
     std::string digits;
     for (char c : text)
       if (c != '_')

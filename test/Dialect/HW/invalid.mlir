@@ -184,6 +184,50 @@ tornado_hw.program @p attributes {device = "MAX78000",
 
 // -----
 
+tornado_hw.program @p attributes {device = "MAX78000",
+    input_loader = #tornado_hw.input_loader<fifo>} {
+  // expected-error @+1 {{repeat, add and mask go together}}
+  tornado_hw.fifo_input fifo 0 {repeat = 2 : i64} : dense<1> : tensor<2xui32>
+}
+
+// -----
+
+tornado_hw.program @p attributes {device = "MAX78000",
+    input_loader = #tornado_hw.input_loader<fifo>} {
+  // expected-error @+1 {{repeat must be at least 1}}
+  tornado_hw.fifo_input fifo 0 repeat 0 add 1 mask 0xff : dense<1> : tensor<2xui32>
+}
+
+// -----
+
+tornado_hw.program @p attributes {device = "MAX78000"} {
+  // expected-error @+1 {{lane must be 0..3}}
+  tornado_hw.unload_mlator group 0 lane 4 start 0 increment 0 to [0]
+}
+
+// -----
+
+tornado_hw.program @p attributes {device = "MAX78000"} {
+  // expected-error @+1 {{group must be 0..3}}
+  tornado_hw.unload_mlator group 4 lane 0 start 0 increment 0 to [0]
+}
+
+// -----
+
+tornado_hw.program @p attributes {device = "MAX78000"} {
+  // expected-error @+1 {{output offsets must be non-negative multiples of 4, got 6}}
+  tornado_hw.unload_mlator group 0 lane 0 start 0 increment 0 to [0, 6]
+}
+
+// -----
+
+tornado_hw.program @p attributes {device = "MAX78000"} {
+  // expected-error @+1 {{needs at least one read}}
+  tornado_hw.unload_mlator group 0 lane 0 start 0 increment 0 to []
+}
+
+// -----
+
 // expected-error @+1 {{the fast FIFO is only reachable from RISC-V}}
 tornado_hw.program @p attributes {device = "MAX78000",
     input_loader = #tornado_hw.input_loader<fast_fifo>} {

@@ -58,6 +58,10 @@ tornado_hw.program @roundtrip attributes {
   tornado_hw.bias group 1 offset 2040 : dense<[1, 255]> : tensor<2xui8>
   // CHECK: tornado_hw.fifo_input fifo 3 : dense_resource<fifo3> : tensor<2xui32>
   tornado_hw.fifo_input fifo 3 : dense_resource<fifo3> : tensor<2xui32>
+  // CHECK: tornado_hw.fifo_input fifo 2 repeat 4 add 9600 mask 0x00ffffff : dense<[1, 2]> : tensor<2xui32>
+  tornado_hw.fifo_input fifo 2 repeat 4 add 9600 mask 0x00ffffff : dense<[1, 2]> : tensor<2xui32>
+  // CHECK: tornado_hw.unload_mlator group 3 lane 1 start 8 increment 1 to [0, 4]
+  tornado_hw.unload_mlator group 3 lane 1 start 8 increment 1 to [0, 4]
   // CHECK: tornado_hw.expect 0x51800000 mask 0x00ffffff : dense<[1, 2]> : tensor<2xui32>
   tornado_hw.expect 0x51800000 mask 0x00ffffff : dense<[1, 2]> : tensor<2xui32>
   // CHECK: tornado_hw.unload_words 0x51800000 count 2 step 3 to 8

@@ -205,6 +205,43 @@ tornado.network @empty_mask(%in: tensor<1x4x4xi8>) -> () {
 
 // -----
 
+// A layer without convolution keeps its data in the groups of 16 processors
+// it reads from: an element-wise sum cannot write group 1 from group 0.
+tornado.network @pass_through_other_group(%in: tensor<4x4x4xi8>) -> () {
+  // expected-error @+1 {{layer 'sum' has no convolution, so it cannot move data between groups of 16 processors: its output processors 0x00000000000f0000 must be, in each group, one run as long as its processors 0x00000000000000f0 there}}
+  %0 = tornado.layer "sum"(%in, %in) {eltwise = #tornado.eltwise<add>,
+      processors = #tornado.procs<0xf0>, output_processors = #tornado.procs<0xf0000>}
+      : (tensor<4x4x4xi8>, tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+// Pooling only, on MAX78002: within a group the outputs must be one run.
+tornado.network @pass_through_hole(%in: tensor<8x4x4xi8>) -> ()
+    attributes {device = #tornado.device<max78002>} {
+  // expected-error @+1 {{layer 'pool' has no convolution, so it cannot move data between groups of 16 processors: its output processors 0x0000000000000f0f must be, in each group, one run as long as its processors 0x00000000000000ff there}}
+  %0 = tornado.layer "pool"(%in) {
+      pool = #tornado.pool<max, kernel = [2, 2], stride = [2, 2], dilation = [1, 1]>,
+      processors = #tornado.procs<0xff>, output_processors = #tornado.procs<0xf0f>}
+      : (tensor<8x4x4xi8>) -> tensor<8x2x2xi8>
+  tornado.return
+}
+
+// -----
+
+// A pass-through spread over two groups cannot leave one of them: 4
+// processors in group 0 and 4 in group 1 need 4 outputs in each.
+tornado.network @pass_through_merge(%in: tensor<8x4x4xi8>) -> () {
+  // expected-error @+1 {{layer 'copy' has no convolution, so it cannot move data between groups of 16 processors: its output processors 0x00000000000000ff must be, in each group, one run as long as its processors 0x00000000000f000f there}}
+  %0 = tornado.layer "copy"(%in) {
+      processors = #tornado.procs<0xf000f>, output_processors = #tornado.procs<0xff>}
+      : (tensor<8x4x4xi8>) -> tensor<8x4x4xi8>
+  tornado.return
+}
+
+// -----
+
 tornado.network @pin_unknown(%in: tensor<1x4x4xi8>) -> () {
   // expected-error @+1 {{pinned names 'weights', which is not a resource attribute}}
   %0 = tornado.layer "l"(%in) {pinned = ["weights"]} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
@@ -282,5 +319,21 @@ tornado.network @bias_offsets_range(%in: tensor<1x4x4xi8>) -> () {
 tornado.network @calcx4(%in: tensor<1x4x4xi8>) -> () attributes {device = #tornado.device<max78000>} {
   // expected-error @+1 {{calcx4 is not supported by MAX78000}}
   %0 = tornado.layer "l"(%in) {calcx4} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @readahead(%in: tensor<1x4x4xi8>) -> () attributes {device = #tornado.device<max78000>} {
+  // expected-error @+1 {{readahead/tcalc is not supported by MAX78000}}
+  %0 = tornado.layer "l"(%in) {readahead} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @tcalc(%in: tensor<1x4x4xi8>) -> () attributes {device = #tornado.device<max78000>} {
+  // expected-error @+1 {{readahead/tcalc is not supported by MAX78000}}
+  %0 = tornado.layer "l"(%in) {tcalc = true} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
   tornado.return
 }

@@ -137,6 +137,19 @@ tornado.network @layers(%in: tensor<3x32x32xi8>) -> tensor<10xi32>
   tornado.return %2 : tensor<10xi32>
 }
 
+// A layer without convolution may pack its data within each group it reads
+// (here 4 processors in group 0 and 4 in group 1).
+// CHECK-LABEL: tornado.network @pass_through_pack
+tornado.network @pass_through_pack(%in: tensor<8x4x4xi8>) -> tensor<8x4x4xi8> {
+  // CHECK: layer "copy"
+  // CHECK-SAME: output_processors = #tornado.procs<0x00000000000f00f0>
+  // CHECK-SAME: processors = #tornado.procs<0x0000000000f00f00>
+  %0 = tornado.layer "copy"(%in) {processors = #tornado.procs<0xf00f00>,
+      output_processors = #tornado.procs<0xf00f0>}
+      : (tensor<8x4x4xi8>) -> tensor<8x4x4xi8>
+  tornado.return %0 : tensor<8x4x4xi8>
+}
+
 {-#
   dialect_resources: {
     builtin: {

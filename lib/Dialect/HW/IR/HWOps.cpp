@@ -73,24 +73,33 @@ bool tornado::hw::getUnsignedValues(ElementsAttr attr,
     return false;
   int64_t n = attr.getNumElements();
   values.clear();
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
-    values.reserve(n);
-    for (const APInt &v : dense.getValues<APInt>())
-      values.push_back(uint32_t(v.getZExtValue()));
-    return true;
-  }
-  auto res = dyn_cast<DenseResourceElementsAttr>(attr);
-  if (!res)
-    return false;
-  AsmResourceBlob *blob = res.getRawHandle().getBlob();
-  if (!blob)
-    return false;
-  ArrayRef<char> raw = blob->getData();
   unsigned bytes = width / 8;
+  ArrayRef<char> raw;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    // Dense storage of 8/16/32-bit integers is one little-endian element
+    // per `bytes` (a single one for a splat): read it without APInts.
+    raw = dense.getRawData();
+    if (dense.isSplat()) {
+      if (raw.size() < bytes)
+        return false;
+      uint32_t v = 0;
+      for (unsigned b = 0; b < bytes; ++b)
+        v |= uint32_t(uint8_t(raw[b])) << (8 * b);
+      values.assign(n, v);
+      return true;
+    }
+  } else if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob)
+      return false;
+    raw = blob->getData();
+  } else {
+    return false;
+  }
   if (raw.size() != size_t(n) * bytes)
     return false;
   values.resize(n);
-  // Resource blobs hold the elements in host (little-endian) order.
+  // Both hold the elements in host (little-endian) order.
   for (int64_t i = 0; i < n; ++i) {
     uint32_t v = 0;
     for (unsigned b = 0; b < bytes; ++b)
@@ -127,6 +136,23 @@ static LogicalResult checkData(Operation *op, ElementsAttr data, unsigned width,
     return op->emitOpError() << "expects non-empty, static-shaped data";
   rows = type.getDimSize(0);
   return success();
+}
+
+/// Verifies a memory image: `data` (checkData) of rank 1, or of rank 2 with
+/// `wordBytes` columns (kernel words). Inside a program whose device is
+/// known, `inRange` then checks the addresses of the image's rows.
+static LogicalResult
+verifyImage(Operation *op, ElementsAttr data, unsigned width,
+            std::optional<int64_t> wordBytes,
+            function_ref<LogicalResult(const Device &, int64_t rows)> inRange) {
+  int64_t rows;
+  if (failed(checkData(op, data, width, wordBytes ? 2 : 1, rows)))
+    return failure();
+  if (wordBytes && cast<ShapedType>(data.getType()).getDimSize(1) != *wordBytes)
+    return op->emitOpError() << "expects N x " << *wordBytes << " bytes ("
+                             << *wordBytes * 8 << "-bit kernel words)";
+  const Device *dev = getTargetOrNull(op);
+  return dev ? inRange(*dev, rows) : success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -432,70 +458,90 @@ LogicalResult ClockDisableOp::verify() { return success(); }
 //===----------------------------------------------------------------------===//
 
 LogicalResult KernelsOp::verify() {
-  int64_t rows;
-  if (failed(checkData(*this, getData(), 8, 2, rows)))
-    return failure();
-  if (cast<ShapedType>(getData().getType()).getDimSize(1) != 9)
-    return emitOpError() << "expects N x 9 bytes (72-bit kernel words)";
-  const Device *dev = getTargetOrNull(*this);
-  if (!dev)
+  auto inRange = [&](const Device &dev, int64_t rows) -> LogicalResult {
+    if (getGroup() < 0 || unsigned(getGroup()) >= dev.numGroups() ||
+        getProc() < 0 || unsigned(getProc()) >= dev.processorsPerGroup())
+      return emitOpError() << "group/processor out of range";
+    unsigned words = dev.kernelWordsPerProcessor(
+        getGroup() * dev.processorsPerGroup() + getProc());
+    if (getColumn() < 0 || getColumn() + rows > words)
+      return emitOpError() << "columns " << getColumn() << ".."
+                           << getColumn() + rows - 1
+                           << " exceed the processor's " << words
+                           << " kernel words";
     return success();
-  if (getGroup() < 0 || unsigned(getGroup()) >= dev->numGroups() ||
-      getProc() < 0 || unsigned(getProc()) >= dev->processorsPerGroup())
-    return emitOpError() << "group/processor out of range";
-  unsigned words = dev->kernelWordsPerProcessor(
-      getGroup() * dev->processorsPerGroup() + getProc());
-  if (getColumn() < 0 || getColumn() + rows > words)
-    return emitOpError() << "columns " << getColumn() << ".."
-                         << getColumn() + rows - 1 << " exceed the processor's "
-                         << words << " kernel words";
-  return success();
+  };
+  return verifyImage(*this, getData(), 8, /*wordBytes=*/9, inRange);
 }
 
 LogicalResult BiasOp::verify() {
-  int64_t rows;
-  if (failed(checkData(*this, getData(), 8, 1, rows)))
+  auto inRange = [&](const Device &dev, int64_t rows) -> LogicalResult {
+    if (getGroup() < 0 || unsigned(getGroup()) >= dev.numGroups())
+      return emitOpError() << "group out of range";
+    if (getOffset() < 0 || getOffset() + rows > dev.biasBytesPerGroup())
+      return emitOpError() << "bias entries " << getOffset() << ".."
+                           << getOffset() + rows - 1 << " exceed the group's "
+                           << dev.biasBytesPerGroup() << " entries";
+    return success();
+  };
+  return verifyImage(*this, getData(), 8, std::nullopt, inRange);
+}
+
+LogicalResult InputOp::verify() {
+  auto inRange = [&](const Device &dev, int64_t rows) -> LogicalResult {
+    if (getProcessor() < 0 || unsigned(getProcessor()) >= dev.numProcessors())
+      return emitOpError() << "processor out of range";
+    if (getOffset() < 0 || getOffset() % 4 ||
+        getOffset() + 4 * rows > dev.dataInstanceBytes())
+      return emitOpError() << "words must be aligned and stay inside one "
+                           << dev.dataInstanceBytes() << "-byte data memory";
+    return success();
+  };
+  return verifyImage(*this, getData(), 32, std::nullopt, inRange);
+}
+
+LogicalResult FifoInputOp::verify() {
+  if (failed(verifySynthesis()))
     return failure();
+  auto inRange = [&](const Device &dev, int64_t) -> LogicalResult {
+    auto program = (*this)->getParentOfType<ProgramOp>();
+    unsigned fifos =
+        program.getInputLoader() == InputLoader::fast_fifo ? 1 : dev.numFifos();
+    if (getFifo() < 0 || unsigned(getFifo()) >= fifos)
+      return emitOpError() << "FIFO must be 0.." << fifos - 1;
+    return success();
+  };
+  return verifyImage(*this, getData(), 32, std::nullopt, inRange);
+}
+
+LogicalResult UnloadMlatorOp::verify() {
+  if (getLane() < 0 || getLane() > 3)
+    return emitOpError() << "lane must be 0..3";
+  if (!fitsU32(getStart()) || !fitsU32(getIncrement()))
+    return emitOpError() << "start and increment must be 32-bit values";
+  if (getTo().empty())
+    return emitOpError() << "needs at least one read";
+  for (int64_t t : getTo())
+    if (t < 0 || t % 4)
+      return emitOpError() << "output offsets must be non-negative multiples "
+                              "of 4, got "
+                           << t;
   const Device *dev = getTargetOrNull(*this);
   if (!dev)
     return success();
   if (getGroup() < 0 || unsigned(getGroup()) >= dev->numGroups())
-    return emitOpError() << "group out of range";
-  if (getOffset() < 0 || getOffset() + rows > dev->biasBytesPerGroup())
-    return emitOpError() << "bias entries " << getOffset() << ".."
-                         << getOffset() + rows - 1 << " exceed the group's "
-                         << dev->biasBytesPerGroup() << " entries";
+    return emitOpError() << "group must be 0.." << dev->numGroups() - 1;
   return success();
 }
 
-LogicalResult InputOp::verify() {
-  int64_t rows;
-  if (failed(checkData(*this, getData(), 32, 1, rows)))
-    return failure();
-  const Device *dev = getTargetOrNull(*this);
-  if (!dev)
-    return success();
-  if (getProcessor() < 0 || unsigned(getProcessor()) >= dev->numProcessors())
-    return emitOpError() << "processor out of range";
-  if (getOffset() < 0 || getOffset() % 4 ||
-      getOffset() + 4 * rows > dev->dataInstanceBytes())
-    return emitOpError() << "words must be aligned and stay inside one "
-                         << dev->dataInstanceBytes() << "-byte data memory";
-  return success();
-}
-
-LogicalResult FifoInputOp::verify() {
-  int64_t rows;
-  if (failed(checkData(*this, getData(), 32, 1, rows)))
-    return failure();
-  const Device *dev = getTargetOrNull(*this);
-  if (!dev)
-    return success();
-  auto program = (*this)->getParentOfType<ProgramOp>();
-  unsigned fifos =
-      program.getInputLoader() == InputLoader::fast_fifo ? 1 : dev->numFifos();
-  if (getFifo() < 0 || unsigned(getFifo()) >= fifos)
-    return emitOpError() << "FIFO must be 0.." << fifos - 1;
+LogicalResult FifoInputOp::verifySynthesis() {
+  bool any = getRepeat() || getAdd() || getMask();
+  if (any && !(getRepeat() && getAdd() && getMask()))
+    return emitOpError() << "repeat, add and mask go together";
+  if (getRepeat() && *getRepeat() < 1)
+    return emitOpError() << "repeat must be at least 1";
+  if (getMask() && !fitsU32(*getMask()))
+    return emitOpError() << "mask must be a 32-bit value";
   return success();
 }
 

@@ -10,6 +10,8 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/FunctionImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/bit.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using namespace tornado;
@@ -34,6 +36,26 @@ const target::Device &tornado::getTargetFor(Operation *op) {
   if (auto net = op->getParentOfType<NetworkOp>())
     return net.getTarget();
   return target::Device::get(target::DeviceKind::MAX78000);
+}
+
+bool tornado::passThroughFits(const target::Device &dev, uint64_t in,
+                              uint64_t out) {
+  unsigned per = dev.processorsPerGroup();
+  uint64_t groupMask = (uint64_t(1) << per) - 1;
+  for (unsigned g = 0; g < dev.numGroups(); ++g) {
+    uint64_t i = (in >> (g * per)) & groupMask;
+    uint64_t o = (out >> (g * per)) & groupMask;
+    if (o)
+      o >>= llvm::countr_zero(o);
+    if (o != (uint64_t(1) << llvm::popcount(i)) - 1)
+      return false;
+  }
+  return true;
+}
+
+/// A processor mask as the YAML writes it: 0x and 16 hex digits.
+static std::string maskString(uint64_t mask) {
+  return llvm::formatv("{0:x16}", mask).str();
 }
 
 /// Raw bytes behind a dense or dense-resource attribute, if available.
@@ -775,9 +797,24 @@ LogicalResult LayerOp::verify() {
   }
   if (getCalcx4() && !dev.hasFeature(target::Feature::CalcX4))
     return emitOpError("calcx4 is not supported by ") << dev.name();
+  if ((getReadahead() || getTcalc().value_or(false)) &&
+      !dev.hasFeature(target::Feature::ReadAhead))
+    return emitOpError("readahead/tcalc is not supported by ") << dev.name();
   for (auto mask : {getProcessors(), getOutputProcessors()})
     if (mask && mask->getMask() == 0)
       return emitOpError("processor masks must select at least one processor");
+  // Without a convolution nothing routes data across groups: a pinned layout
+  // that asks for it would program hardware that writes elsewhere.
+  if (kind == LayerOpKind::none && getProcessors() && getOutputProcessors() &&
+      !passThroughFits(dev, getProcessors()->getMask(),
+                       getOutputProcessors()->getMask()))
+    return emitOpError("layer '")
+           << getName() << "' has no convolution, so it cannot move data "
+           << "between groups of " << dev.processorsPerGroup()
+           << " processors: its output processors "
+           << maskString(getOutputProcessors()->getMask())
+           << " must be, in each group, one run as long as its processors "
+           << maskString(getProcessors()->getMask()) << " there";
   if (std::optional<ArrayAttr> pins = getPinned()) {
     for (Attribute a : *pins) {
       StringRef name = cast<StringAttr>(a).getValue();

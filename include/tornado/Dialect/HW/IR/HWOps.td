@@ -227,9 +227,24 @@ def HW_InputOp : HW_Op<"input", [HasParent<"ProgramOp">]> {
 
 def HW_FifoInputOp : HW_Op<"fifo_input", [HasParent<"ProgramOp">]> {
   let summary = "sample-input words pushed into one input FIFO";
-  let arguments = (ins I32Attr:$fifo, ElementsAttr:$data);
-  let assemblyFormat = "`fifo` $fifo attr-dict `:` $data";
+  let description = [{
+    Pushes the words of `data` into FIFO `fifo` in order. With `repeat R
+    add A mask M` (a synthesized input, the izer's --synthesize-input) the
+    words are pushed R times over, round k pushing (word + k * A) & M, so a
+    long input needs only its first words in the program.
+  }];
+  let arguments = (ins I32Attr:$fifo, ElementsAttr:$data,
+                   OptionalAttr<I64Attr>:$repeat, OptionalAttr<I64Attr>:$add,
+                   OptionalAttr<I64Attr>:$mask);
+  let assemblyFormat = [{
+    `fifo` $fifo (`repeat` $repeat^ `add` $add `mask` custom<Hex>($mask))?
+    attr-dict `:` $data
+  }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The repeat/add/mask attributes are all present or all absent.
+    ::mlir::LogicalResult verifySynthesis();
+  }];
 }
 
 def HW_ExpectOp : HW_Op<"expect", [HasParent<"ProgramOp">]> {
@@ -273,6 +288,26 @@ def HW_UnloadBytesOp : HW_Op<"unload_bytes", [HasParent<"ProgramOp">]> {
   let assemblyFormat = [{
     custom<Hex>($address) `count` $count (`step` $step^)? `to` $lanes
     (`out_step` $out_step^)? attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def HW_UnloadMlatorOp : HW_Op<"unload_mlator", [HasParent<"ProgramOp">]> {
+  let summary = "read one byte lane of data memory through a group's mlator";
+  let description = [{
+    A group's mlator packs byte `lane` of four consecutive data-memory words
+    into one 32-bit read. cnn_unload() sets the group's layer-0 write pointer
+    to `start` and its layer-0 layer control 2 to `increment` (the mlator's
+    address counter and step), turns the mlator on for `lane` (control
+    register: clock, load, lane), discards one read, stores read i as the
+    32-bit word at byte to[i] of the output buffer, and turns the mlator
+    off (control register: clock only).
+  }];
+  let arguments = (ins I32Attr:$group, I32Attr:$lane, I64Attr:$start,
+                       I64Attr:$increment, DenseI64ArrayAttr:$to);
+  let assemblyFormat = [{
+    `group` $group `lane` $lane `start` $start `increment` $increment `to` $to
+    attr-dict
   }];
   let hasVerifier = 1;
 }

@@ -28,6 +28,12 @@ const target::Device &getTargetFor(mlir::Operation *op);
 /// Maps the dialect's device enum onto the target model's.
 target::DeviceKind toTargetKind(DeviceKind kind);
 
+/// Whether a layer without convolution (pass-through, element-wise or
+/// pooling only) reading processors `in` can write processors `out`: such a
+/// layer cannot move data between groups of processors, so in each group its
+/// outputs must be one run as long as its inputs there.
+bool passThroughFits(const target::Device &dev, uint64_t in, uint64_t out);
+
 /// Reads integer elements of a dense or dense-resource elements attribute.
 /// Returns false if the attribute's data is not available (e.g. a resource
 /// blob that was never loaded).

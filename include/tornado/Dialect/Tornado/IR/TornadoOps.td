@@ -312,6 +312,10 @@ def Tornado_LayerOp : Tornado_Op<"layer", [Pure]> {
     UnitAttr:$streaming,
     // MAX78002: compute four kernels in parallel (changes kernel placement).
     UnitAttr:$calcx4,
+    // MAX78002: fetch the next input while computing; tcalc (default: with
+    // read-ahead and more than one input pass) counts passes in fours.
+    UnitAttr:$readahead,
+    OptionalAttr<BoolAttr>:$tcalc,
     // Resources.
     OptionalAttr<Tornado_ProcMaskAttr>:$processors,
     OptionalAttr<Tornado_ProcMaskAttr>:$output_processors,
