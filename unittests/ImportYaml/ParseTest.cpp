@@ -28,8 +28,7 @@ TEST(NetworkConfigParse, GlobalsAndLocations) {
   const LayerConfig &l = cfg->layers[0];
   EXPECT_EQ(l.loc.str(), "t.yaml:5:5");
   ASSERT_TRUE(l.processors);
-  EXPECT_EQ(l.processors->value, 1u);
-  EXPECT_EQ(l.processors->key, "processors");
+  EXPECT_TRUE(isWritten(l.processors, 1u, "processors"));
   EXPECT_EQ(l.processors->keyLoc.str(), "t.yaml:5:5");
   EXPECT_EQ(l.processors->valueLoc.str(), "t.yaml:5:17");
   ASSERT_TRUE(l.outOffset);
@@ -290,18 +289,14 @@ TEST(NetworkConfigParse, OtherAliases) {
                 "    bias_quadrant: [0, 3]\n    in_channel_skip: 16\n"));
   ASSERT_TRUE(cfg);
   const LayerConfig &a = cfg->layers[0];
-  EXPECT_EQ(a.groups->value, 64);
-  EXPECT_EQ(a.groups->key, "groups");
-  EXPECT_EQ(a.inSkip->value, 1);
-  EXPECT_EQ(a.inSkip->key, "in_skip");
+  EXPECT_TRUE(isWritten(a.groups, 64, "groups"));
+  EXPECT_TRUE(isWritten(a.inSkip, 1, "in_skip"));
   EXPECT_EQ(a.biasGroup->value, (std::vector<int64_t>{2}));
   const LayerConfig &b = cfg->layers[1];
-  EXPECT_EQ(b.groups->value, 3);
-  EXPECT_EQ(b.groups->key, "conv_groups");
-  EXPECT_EQ(b.inSkip->value, 2);
-  EXPECT_EQ(b.inSkip->key, "read_gap");
-  EXPECT_EQ(b.biasGroup->value, (std::vector<int64_t>{0, 3}));
-  EXPECT_EQ(b.biasGroup->key, "bias_quadrant");
+  EXPECT_TRUE(isWritten(b.groups, 3, "conv_groups"));
+  EXPECT_TRUE(isWritten(b.inSkip, 2, "read_gap"));
+  EXPECT_TRUE(
+      isWritten(b.biasGroup, (std::vector<int64_t>{0, 3}), "bias_quadrant"));
   EXPECT_EQ(b.inChannelSkip->value, 16);
 }
 

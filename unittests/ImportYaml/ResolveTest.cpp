@@ -39,16 +39,13 @@ TEST(NetworkConfigResolve, OffsetsChainFromLayerToLayer) {
   ASSERT_TRUE(n);
   const auto &L = n->layers;
   // The first layer reads offset 0; later ones the previous out_offset.
-  EXPECT_EQ(L[0].inOffset.value, 0);
-  EXPECT_EQ(L[0].inOffset.origin, ValueOrigin::Default);
-  EXPECT_EQ(L[1].inOffset.value, 0x2000);
-  EXPECT_EQ(L[1].inOffset.origin, ValueOrigin::Inferred);
+  EXPECT_TRUE(isResolved(L[0].inOffset, 0, ValueOrigin::Default));
+  EXPECT_TRUE(isResolved(L[1].inOffset, 0x2000, ValueOrigin::Inferred));
   EXPECT_EQ(L[1].inOffset.loc.str(), "t.yaml:5:17");
   EXPECT_EQ(L[2].inOffset.value, 0x3000);
   EXPECT_TRUE(L[2].inOffset.isPinned());
   // out_offset defaults to 0 (there is no automatic ping-pong).
-  EXPECT_EQ(L[2].outOffset.value, 0);
-  EXPECT_EQ(L[2].outOffset.origin, ValueOrigin::Default);
+  EXPECT_TRUE(isResolved(L[2].outOffset, 0, ValueOrigin::Default));
   // A pinned in_offset that differs without in_sequences is only a warning.
   ASSERT_EQ(n->warnings.size(), 1u);
   EXPECT_EQ(n->warnings[0].loc.str(), "t.yaml:9:16");
@@ -65,14 +62,14 @@ TEST(NetworkConfigResolve, OutputProcessorsFromNextLayerAndOutputMap) {
   std::optional<ResolvedNetwork> n =
       resolve(net(layers), w, withInput(3, 8, 8));
   ASSERT_TRUE(n);
-  EXPECT_EQ(n->layers[0].outputProcessors.value, 0xff0u);
-  EXPECT_EQ(n->layers[0].outputProcessors.origin, ValueOrigin::Inferred);
+  EXPECT_TRUE(
+      isResolved(n->layers[0].outputProcessors, 0xff0u, ValueOrigin::Inferred));
   EXPECT_EQ(n->layers[1].outputProcessors.value, 0xfu);
   EXPECT_TRUE(n->layers[1].outputProcessors.isPinned());
   // The final layer packs its 10 channels from processor 0.
   EXPECT_EQ(n->finalLayer, 2u);
-  EXPECT_EQ(n->layers[2].outputProcessors.value, 0x3ffu);
-  EXPECT_EQ(n->layers[2].outputProcessors.origin, ValueOrigin::Inferred);
+  EXPECT_TRUE(
+      isResolved(n->layers[2].outputProcessors, 0x3ffu, ValueOrigin::Inferred));
 
   // The global output_map wins over everything for the final layer.
   std::optional<ResolvedNetwork> m =
@@ -111,12 +108,10 @@ TEST(NetworkConfigResolve, ChannelInference) {
       withInput(3, 8, 8));
   ASSERT_TRUE(n);
   const auto &L = n->layers;
-  EXPECT_EQ(L[0].inChannels.value, 3);
-  EXPECT_EQ(L[0].inChannels.origin, ValueOrigin::Weights);
+  EXPECT_TRUE(isResolved(L[0].inChannels, 3, ValueOrigin::Weights));
   EXPECT_EQ(L[0].outChannels.value, 8);
   // Passthrough: the previous layer's channels, out = in.
-  EXPECT_EQ(L[1].inChannels.value, 8);
-  EXPECT_EQ(L[1].inChannels.origin, ValueOrigin::Inferred);
+  EXPECT_TRUE(isResolved(L[1].inChannels, 8, ValueOrigin::Inferred));
   EXPECT_EQ(L[1].outChannels.value, 8);
   EXPECT_EQ(L[1].weightIndex, -1);
   // Grouped convolution: in = stored in-channels x groups.
@@ -128,8 +123,7 @@ TEST(NetworkConfigResolve, ChannelInference) {
   EXPECT_TRUE(L[3].inChannels.isPinned());
   // Element-wise: the channels of one operand.
   EXPECT_EQ(L[4].inChannels.value, 8);
-  EXPECT_EQ(L[4].operands.value, 2);
-  EXPECT_EQ(L[4].operands.origin, ValueOrigin::Inferred);
+  EXPECT_TRUE(isResolved(L[4].operands, 2, ValueOrigin::Inferred));
   // ConvTranspose2d checkpoint weights are [I, O/groups, ...]; but this is
   // a test network, so the stored order is [O, I/groups, ...].
   EXPECT_EQ(L[5].inChannels.value, 6);
@@ -145,8 +139,7 @@ TEST(NetworkConfigResolve, ConcatenationSumsChannels) {
                weightsOf({2, 5, 3, 3})},
               withInput(3, 8, 8));
   ASSERT_TRUE(n);
-  EXPECT_EQ(n->layers[2].inChannels.value, 12);
-  EXPECT_EQ(n->layers[2].inChannels.origin, ValueOrigin::Inferred);
+  EXPECT_TRUE(isResolved(n->layers[2].inChannels, 12, ValueOrigin::Inferred));
   EXPECT_EQ(n->layers[2].inSequences.value, (std::vector<int64_t>{0, 1}));
   EXPECT_FALSE(n->layers[1].inSequences.isKnown()); // "previous layer"
 }
@@ -185,8 +178,7 @@ TEST(NetworkConfigResolve, OperationDefaults) {
               withInput(1, 8, 8));
   ASSERT_TRUE(n);
   const auto &L = n->layers;
-  EXPECT_EQ(L[0].op.value, LayerOp::Conv2d);
-  EXPECT_EQ(L[0].op.origin, ValueOrigin::Default);
+  EXPECT_TRUE(isResolved(L[0].op, LayerOp::Conv2d, ValueOrigin::Default));
   EXPECT_EQ(L[0].kernel.value, (HW{3, 3}));
   EXPECT_EQ(L[0].pad.value, (HW{1, 1}));
   EXPECT_EQ(L[0].stride.value, (HW{1, 1}));
@@ -210,8 +202,7 @@ TEST(NetworkConfigResolve, OperationDefaults) {
   EXPECT_EQ(L[4].pad.value, (HW{0, 0}));
   EXPECT_EQ(L[4].quantization.value, 0);
   EXPECT_EQ(L[4].poolKind.value, PoolKind::Max);
-  EXPECT_EQ(L[4].poolStride.value, (HW{1, 1}));
-  EXPECT_EQ(L[4].poolStride.origin, ValueOrigin::Default);
+  EXPECT_TRUE(isResolved(L[4].poolStride, (HW{1, 1}), ValueOrigin::Default));
   EXPECT_EQ(L[4].inDim.value, (HW{4, 4}));
   EXPECT_EQ(L[4].outDim.value, (HW{3, 3}));
   ASSERT_FALSE(n->warnings.empty());
@@ -228,8 +219,7 @@ TEST(NetworkConfigResolve, DimensionsThroughPoolingAndFlatten) {
       {weightsOf({8, 3, 3, 3}), weightsOf({10, 8 * 9})}, withInput(3, 16, 16));
   ASSERT_TRUE(n);
   const auto &L = n->layers;
-  EXPECT_EQ(L[0].inDim.value, (HW{16, 16}));
-  EXPECT_EQ(L[0].inDim.origin, ValueOrigin::Inferred);
+  EXPECT_TRUE(isResolved(L[0].inDim, (HW{16, 16}), ValueOrigin::Inferred));
   EXPECT_EQ(L[0].pooledDim.value, (HW{8, 8}));
   EXPECT_EQ(L[0].outDim.value, (HW{6, 6}));
   // Flatten: 72 stored inputs over a 6x6 map... 72 / 36 = 2 channels.
@@ -266,10 +256,8 @@ TEST(NetworkConfigResolve, QuantizationAndOutputShift) {
   ASSERT_TRUE(n);
   const auto &L = n->layers;
   // From weight_bits; the checkpoint shift plus the implicit 8 - 4.
-  EXPECT_EQ(L[0].quantization.value, 4);
-  EXPECT_EQ(L[0].quantization.origin, ValueOrigin::Weights);
-  EXPECT_EQ(L[0].outputShift.value, 3);
-  EXPECT_EQ(L[0].outputShift.origin, ValueOrigin::Weights);
+  EXPECT_TRUE(isResolved(L[0].quantization, 4, ValueOrigin::Weights));
+  EXPECT_TRUE(isResolved(L[0].outputShift, 3, ValueOrigin::Weights));
   // All-zero weights need 1 bit.
   EXPECT_EQ(L[1].quantization.value, 1);
   EXPECT_EQ(L[1].outputShift.value, 7);
@@ -297,8 +285,7 @@ TEST(NetworkConfigResolve, QuantizationAndOutputShift) {
                   "    output_shift: -1\n"),
               {fourBit, eight}, withInput(3, 4, 4));
   ASSERT_TRUE(t);
-  EXPECT_EQ(t->layers[0].quantization.value, 8);
-  EXPECT_EQ(t->layers[0].quantization.origin, ValueOrigin::Default);
+  EXPECT_TRUE(isResolved(t->layers[0].quantization, 8, ValueOrigin::Default));
   EXPECT_EQ(t->layers[0].outputShift.value, 0);
   EXPECT_EQ(t->layers[1].outputShift.value, 5);
 }

@@ -36,6 +36,33 @@ inline std::string parseError(llvm::StringRef text) {
   return llvm::toString(config.takeError());
 }
 
+/// `field` was written, as `key: value`.
+template <typename T, typename V>
+::testing::AssertionResult isWritten(const OptLocated<T> &field, const V &value,
+                                     llvm::StringRef key) {
+  if (!field)
+    return ::testing::AssertionFailure() << "not written";
+  if (field->value == value && field->key == key)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "written as `" << field->key << ": "
+         << ::testing::PrintToString(field->value) << "`, expected `"
+         << key.str() << ": " << ::testing::PrintToString(value) << "`";
+}
+
+/// `r` holds `value`, set the way `origin` says.
+template <typename T, typename V>
+::testing::AssertionResult isResolved(const Resolved<T> &r, const V &value,
+                                      ValueOrigin origin) {
+  if (r.value == value && r.origin == origin)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "holds " << ::testing::PrintToString(r.value) << " ("
+         << stringifyValueOrigin(r.origin).str() << "), expected "
+         << ::testing::PrintToString(value) << " ("
+         << stringifyValueOrigin(origin).str() << ")";
+}
+
 inline ResolveOptions device(llvm::StringRef name = "MAX78000") {
   std::optional<ResolveOptions> options = ResolveOptions::forDevice(name);
   EXPECT_TRUE(options.has_value());

@@ -127,23 +127,17 @@ TEST(Conv, Padding) {
 TEST(Conv, Dilation) {
   // 2x2 kernel of ones at dilation 2 sums in(y, x), in(y, x+2), in(y+2, x),
   // in(y+2, x+2); with in(y, x) = 5y + x that is 20y + 4x + 24.
-  std::vector<int64_t> v(25);
-  for (int i = 0; i < 25; ++i)
-    v[i] = i;
   Conv2dParams p;
   p.dilation = {2, 2};
-  EXPECT_EQ(unwrap(conv2d(T({1, 5, 5}, v), T({1, 1, 2, 2}, {1, 1, 1, 1}), {}, p,
-                          identityStage())),
+  EXPECT_EQ(unwrap(conv2d(T({1, 5, 5}, iota(25)), T({1, 1, 2, 2}, {1, 1, 1, 1}),
+                          {}, p, identityStage())),
             T({1, 3, 3}, {24, 28, 32, 44, 48, 52, 64, 68, 72}));
 }
 
 TEST(Conv, Stride) {
-  std::vector<int64_t> v(16);
-  for (int i = 0; i < 16; ++i)
-    v[i] = i;
   Conv2dParams p;
   p.stride = {2, 2};
-  EXPECT_EQ(unwrap(conv2d(T({1, 4, 4}, v), T({1, 1, 1, 1}, {1}), {}, p,
+  EXPECT_EQ(unwrap(conv2d(T({1, 4, 4}, iota(16)), T({1, 1, 1, 1}, {1}), {}, p,
                           identityStage())),
             T({1, 2, 2}, {0, 2, 8, 10}));
 }

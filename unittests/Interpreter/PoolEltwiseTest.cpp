@@ -24,13 +24,6 @@ PoolParams maxPool(int64_t k, int64_t s) {
   return p;
 }
 
-std::vector<int64_t> iota(int n) {
-  std::vector<int64_t> v(n);
-  for (int i = 0; i < n; ++i)
-    v[i] = i;
-  return v;
-}
-
 TEST(Pool2d, AveragePoolTruncatesOrRounds) {
   // Pairs: 1.5, -1.5, 2, -2.5.
   Tensor in = T({1, 1, 8}, {1, 2, -1, -2, 2, 2, -3, -2});

@@ -38,6 +38,14 @@ inline Tensor T(llvm::ArrayRef<int64_t> shape, std::vector<int64_t> values) {
   return Tensor(shape, std::move(values));
 }
 
+/// 0, 1, ..., n - 1.
+inline std::vector<int64_t> iota(int64_t n) {
+  std::vector<int64_t> v(n);
+  for (int64_t i = 0; i < n; ++i)
+    v[i] = i;
+  return v;
+}
+
 /// An output stage that passes accumulators through unchanged (within 8
 /// bits): total shift 7 makes acc * 2^7 / 128 == acc.
 inline OutputStage identityStage(int weightBits = 8) {

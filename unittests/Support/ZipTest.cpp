@@ -50,6 +50,21 @@ private:
   std::string Out;
 };
 
+/// The fields local and central headers share, from the flags to the
+/// extra field's length; `size` is written as both sizes.
+void writeEntryFields(Writer &w, const Record &r, uint32_t size,
+                      uint16_t extraLen) {
+  w.u16(r.Flags);
+  w.u16(r.Method);
+  w.u16(0); // time
+  w.u16(0); // date
+  w.u32(crc32(arrayRefFromStringRef(r.Data)));
+  w.u32(size);
+  w.u32(size);
+  w.u16(r.Name.size());
+  w.u16(extraLen);
+}
+
 Layout buildZip(const std::vector<Record> &records, bool zip64,
                 StringRef comment = "") {
   Layout layout;
@@ -58,19 +73,11 @@ Layout buildZip(const std::vector<Record> &records, bool zip64,
   for (const Record &r : records) {
     layout.LocalHeaders.push_back(w.size());
     offsets.push_back(w.size());
-    uint32_t crc = crc32(arrayRefFromStringRef(r.Data));
     w.u32(0x04034b50);
     w.u16(20);
-    w.u16(r.Flags);
-    w.u16(r.Method);
-    w.u16(0);
-    w.u16(0);
-    w.u32(crc);
-    w.u32(r.Data.size());
-    w.u32(r.Data.size());
-    w.u16(r.Name.size());
-    w.u16(4); // a padding extra field, as torch writes
+    writeEntryFields(w, r, r.Data.size(), /*extraLen=*/4);
     w.raw(r.Name);
+    // A padding extra field, as torch writes.
     w.u16(0xcafe);
     w.u16(0);
     w.raw(r.Data);
@@ -82,16 +89,7 @@ Layout buildZip(const std::vector<Record> &records, bool zip64,
     w.u32(0x02014b50);
     w.u16(45);
     w.u16(45);
-    w.u16(r.Flags);
-    w.u16(r.Method);
-    w.u16(0);
-    w.u16(0);
-    w.u32(crc32(arrayRefFromStringRef(r.Data)));
-    uint32_t size32 = zip64 ? 0xffffffff : r.Data.size();
-    w.u32(size32);
-    w.u32(size32);
-    w.u16(r.Name.size());
-    w.u16(zip64 ? 28 : 0);
+    writeEntryFields(w, r, zip64 ? 0xffffffff : r.Data.size(), zip64 ? 28 : 0);
     w.u16(0);
     w.u16(0);
     w.u16(0);

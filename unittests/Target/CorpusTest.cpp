@@ -169,84 +169,79 @@ INSTANTIATE_TEST_SUITE_P(Devices, CorpusTest,
                          });
 
 // Writes computed with the model must appear verbatim in mnist's cnn.c.
-void expectStores(const Device &device,
-                  llvm::ArrayRef<std::pair<uint32_t, uint32_t>> expected) {
-  llvm::SmallString<256> path(corpusDir());
-  llvm::sys::path::append(path, device.name(), "mnist", "cnn.c");
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    GTEST_SKIP() << "mnist corpus case not found at " << path.str().str();
-  std::set<std::pair<uint32_t, uint32_t>> stores;
-  for (const Store &store : parseStores((*buffer)->getBuffer()))
-    if (store.value)
-      stores.insert({store.address, *store.value});
-  for (const auto &[address, value] : expected)
-    EXPECT_TRUE(stores.count({address, value}))
-        << llvm::formatv("{0} mnist: no store {1:x8} = {2:x8}", device.name(),
-                         address, value)
-               .str();
-}
+class MnistStores {
+public:
+  explicit MnistStores(DeviceKind kind) : d(Device::get(kind)) {}
+  const Device &device() const { return d; }
+
+  /// Register `reg` of `group` (slot `layer`) written with `fields`.
+  void expect(Reg reg, unsigned group, unsigned layer,
+              llvm::ArrayRef<FieldValue> fields) {
+    expectValue(reg, group, layer, cantFail(d.encode(reg, fields)));
+  }
+  void expectValue(Reg reg, unsigned group, unsigned layer, uint32_t value) {
+    expectWrite(cantFail(d.registerAddress(reg, group, layer)), value);
+  }
+  void expectWrite(uint32_t address, uint32_t value) {
+    expected.push_back({address, value});
+  }
+
+  /// Checks every expected write against the corpus file.
+  void check() const {
+    llvm::SmallString<256> path(corpusDir());
+    llvm::sys::path::append(path, d.name(), "mnist", "cnn.c");
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+        llvm::MemoryBuffer::getFile(path);
+    if (!buffer)
+      GTEST_SKIP() << "mnist corpus case not found at " << path.str().str();
+    std::set<std::pair<uint32_t, uint32_t>> stores;
+    for (const Store &store : parseStores((*buffer)->getBuffer()))
+      if (store.value)
+        stores.insert({store.address, *store.value});
+    for (const auto &[address, value] : expected)
+      EXPECT_TRUE(stores.count({address, value}))
+          << llvm::formatv("{0} mnist: no store {1:x8} = {2:x8}", d.name(),
+                           address, value)
+                 .str();
+  }
+
+private:
+  const Device &d;
+  std::vector<std::pair<uint32_t, uint32_t>> expected;
+};
 
 TEST(CorpusMnist, Max78000LayerOne) {
-  const Device &d = Device::get(DeviceKind::MAX78000);
-  auto at = [&](Reg reg, unsigned group, unsigned layer = 0) {
-    return cantFail(d.registerAddress(reg, group, layer));
-  };
-  auto value = [&](Reg reg, llvm::ArrayRef<FieldValue> fields) {
-    return cantFail(d.encode(reg, fields));
-  };
-  std::vector<std::pair<uint32_t, uint32_t>> expected;
+  MnistStores mnist(DeviceKind::MAX78000);
+  const Device &d = mnist.device();
   for (unsigned g = 0; g < d.numGroups(); ++g) {
     // Layer 1: 60x28x28 input, 2x2 max pool stride 2, pad 2.
-    expected.push_back({at(Reg::Rows, g, 1),
-                        value(Reg::Rows, {{"Count", 27 + 2 * 2}, {"Pad", 2}})});
-    expected.push_back(
-        {at(Reg::PoolRows, g, 1), value(Reg::PoolRows, {{"Count", 1}})});
-    expected.push_back(
-        {at(Reg::Stride, g, 1), value(Reg::Stride, {{"Stride", 1}})});
-    expected.push_back({at(Reg::ReadPtrBase, g, 1),
-                        value(Reg::ReadPtrBase, {{"Offset", 0x2000 / 4}})});
-    expected.push_back(
-        {at(Reg::Post, g, 1), cantFail(d.encodeOutputShift(-2))});
-    expected.push_back(
-        {at(Reg::Control, g), value(Reg::Control, {
-                                                      {"ClkEn", 1},
-                                                      {"MExpress", 1},
-                                                  })});
-    expected.push_back({at(Reg::SramControl, g), d.defaultSramControl()});
+    mnist.expect(Reg::Rows, g, 1, {{"Count", 27 + 2 * 2}, {"Pad", 2}});
+    mnist.expect(Reg::PoolRows, g, 1, {{"Count", 1}});
+    mnist.expect(Reg::Stride, g, 1, {{"Stride", 1}});
+    mnist.expect(Reg::ReadPtrBase, g, 1, {{"Offset", 0x2000 / 4}});
+    mnist.expectValue(Reg::Post, g, 1, cantFail(d.encodeOutputShift(-2)));
+    mnist.expect(Reg::Control, g, 0, {{"ClkEn", 1}, {"MExpress", 1}});
+    mnist.expectValue(Reg::SramControl, g, 0, d.defaultSramControl());
   }
-  expected.push_back({d.aonControlAddress(), 0});
-  expectStores(d, expected);
+  mnist.expectWrite(d.aonControlAddress(), 0);
+  mnist.check();
 }
 
 TEST(CorpusMnist, Max78002LayerZero) {
-  const Device &d = Device::get(DeviceKind::MAX78002);
-  auto at = [&](Reg reg, unsigned group, unsigned layer = 0) {
-    return cantFail(d.registerAddress(reg, group, layer));
-  };
-  auto value = [&](Reg reg, llvm::ArrayRef<FieldValue> fields) {
-    return cantFail(d.encode(reg, fields));
-  };
-  std::vector<std::pair<uint32_t, uint32_t>> expected;
+  MnistStores mnist(DeviceKind::MAX78002);
+  const Device &d = mnist.device();
   for (unsigned g = 0; g < d.numGroups(); ++g) {
-    expected.push_back(
-        {at(Reg::Columns, g, 0),
-         value(Reg::Columns, {{"Count", 27}, {"PadEn", 1}, {"Diff", 1}})});
-    expected.push_back(
-        {at(Reg::WritePtrMaskOffset, g, 0),
-         value(Reg::WritePtrMaskOffset,
-               {{"Offset", 1u << d.writePointerInstanceShift()}})});
-    expected.push_back(
-        {at(Reg::TramPtr, g, 0), value(Reg::TramPtr, {{"Max", 27}})});
-    expected.push_back({at(Reg::SramTest, g), d.registerClear(true)->start});
-    expected.push_back(
-        {at(Reg::LayerCount, g), value(Reg::LayerCount, {{"LastLayer", 4}})});
+    mnist.expect(Reg::Columns, g, 0,
+                 {{"Count", 27}, {"PadEn", 1}, {"Diff", 1}});
+    mnist.expect(Reg::WritePtrMaskOffset, g, 0,
+                 {{"Offset", 1u << d.writePointerInstanceShift()}});
+    mnist.expect(Reg::TramPtr, g, 0, {{"Max", 27}});
+    mnist.expectValue(Reg::SramTest, g, 0, d.registerClear(true)->start);
+    mnist.expect(Reg::LayerCount, g, 0, {{"LastLayer", 4}});
   }
-  expected.push_back(
-      {at(Reg::Control, 0),
-       value(Reg::Control, {{"CnnEn", 1}, {"ClkEn", 1}, {"MExpress", 1}})});
-  expectStores(d, expected);
+  mnist.expect(Reg::Control, 0, 0,
+               {{"CnnEn", 1}, {"ClkEn", 1}, {"MExpress", 1}});
+  mnist.check();
 }
 
 } // namespace

@@ -37,6 +37,23 @@ uint32_t enc(const Device &device, Reg reg, llvm::ArrayRef<FieldValue> values) {
   return *v;
 }
 
+/// A register address the izer's code writes: register, group, slot
+/// (layer) and address.
+struct RegisterAt {
+  Reg reg;
+  unsigned group, slot;
+  uint32_t address;
+};
+
+void expectAddresses(const Device &device, llvm::ArrayRef<RegisterAt> all) {
+  for (const RegisterAt &r : all) {
+    const RegisterInfo *info = device.findRegister(r.reg);
+    EXPECT_EQ(addr(device, r.reg, r.group, r.slot), r.address)
+        << (info ? info->name : "?") << " group " << r.group << " slot "
+        << r.slot;
+  }
+}
+
 std::string errorText(llvm::Expected<uint32_t> value) {
   if (value)
     return "<no error>";
@@ -342,19 +359,22 @@ TEST(DeviceAddressMap, DecodeRoundTrips) {
 TEST(DeviceRegisters, Max78000MnistLayerRegisters) {
   const Device &d = max78000();
   // Layer l of bank r is at 0x50100010 + r * 0x80 + l * 4.
-  EXPECT_EQ(addr(d, Reg::Rows, 0, 0), 0x50100010u);
-  EXPECT_EQ(addr(d, Reg::Columns, 1, 0), 0x50500090u);
-  EXPECT_EQ(addr(d, Reg::LayerControl, 0, 1), 0x50100594u);
-  EXPECT_EQ(addr(d, Reg::LayerControl2, 3, 4), 0x50d00a20u);
-  EXPECT_EQ(addr(d, Reg::MaskCount, 0, 2), 0x50100618u);
-  EXPECT_EQ(addr(d, Reg::Post, 0, 0), 0x50100790u);
-  EXPECT_EQ(addr(d, Reg::Enables, 3, 3), 0x50d0071cu);
-  EXPECT_EQ(addr(d, Reg::OneD, 0, 4), 0x50100120u);
-  EXPECT_EQ(addr(d, Reg::WritePtrTimeSlotOffset, 0, 4), 0x501003a0u);
-  EXPECT_EQ(addr(d, Reg::StreamStart, 0, 0), 0x50100810u);
-  EXPECT_EQ(addr(d, Reg::InputFrameSize, 0), 0x50100990u);
-  EXPECT_EQ(addr(d, Reg::Mlator, 0), 0x50101000u);
-  EXPECT_EQ(addr(d, Reg::SramTest, 2), 0x5090000cu);
+  const RegisterAt addresses[] = {
+      {Reg::Rows, 0, 0, 0x50100010u},
+      {Reg::Columns, 1, 0, 0x50500090u},
+      {Reg::LayerControl, 0, 1, 0x50100594u},
+      {Reg::LayerControl2, 3, 4, 0x50d00a20u},
+      {Reg::MaskCount, 0, 2, 0x50100618u},
+      {Reg::Post, 0, 0, 0x50100790u},
+      {Reg::Enables, 3, 3, 0x50d0071cu},
+      {Reg::OneD, 0, 4, 0x50100120u},
+      {Reg::WritePtrTimeSlotOffset, 0, 4, 0x501003a0u},
+      {Reg::StreamStart, 0, 0, 0x50100810u},
+      {Reg::InputFrameSize, 0, 0, 0x50100990u},
+      {Reg::Mlator, 0, 0, 0x50101000u},
+      {Reg::SramTest, 2, 0, 0x5090000cu},
+  };
+  expectAddresses(d, addresses);
 
   // 0x50100010 = 0x0001001d: 28 rows, pad 1 -> 27 + 2 = 29.
   EXPECT_EQ(enc(d, Reg::Rows, {{"Count", 29}, {"Pad", 1}}), 0x0001001du);
@@ -421,23 +441,26 @@ TEST(DeviceRegisters, Max78000MnistGroupRegisters) {
 TEST(DeviceRegisters, Max78002MnistRegisters) {
   const Device &d = max78002();
   // Layer l's block is at 0x51100000 + l * 0x100.
-  EXPECT_EQ(addr(d, Reg::NextLayer, 0, 0), 0x51100000u);
-  EXPECT_EQ(addr(d, Reg::Rows, 0, 0), 0x51100004u);
-  EXPECT_EQ(addr(d, Reg::Rows, 0, 1), 0x51100104u);
-  EXPECT_EQ(addr(d, Reg::Stride, 1, 0), 0x52100018u);
-  EXPECT_EQ(addr(d, Reg::LayerControl, 0, 0), 0x51100030u);
-  EXPECT_EQ(addr(d, Reg::MaskMax, 0, 0), 0x51100038u);
-  EXPECT_EQ(addr(d, Reg::MaskStart, 0, 0), 0x5110003cu);
-  EXPECT_EQ(addr(d, Reg::OutputChannels, 0, 0), 0x51100040u);
-  EXPECT_EQ(addr(d, Reg::Enables, 0, 0), 0x51100048u);
-  EXPECT_EQ(addr(d, Reg::Post, 0, 0), 0x5110004cu);
-  EXPECT_EQ(addr(d, Reg::Post, 0, 127), 0x51107f4cu);
-  // Streaming banks and the frame size (kws20 --fifo cases).
-  EXPECT_EQ(addr(d, Reg::StreamStart, 3, 0), 0x54108000u);
-  EXPECT_EQ(addr(d, Reg::StreamStart, 3, 1), 0x54108004u);
-  EXPECT_EQ(addr(d, Reg::StreamDelta, 3, 1), 0x54108024u);
-  EXPECT_EQ(addr(d, Reg::Rollover, 3, 1), 0x54108044u);
-  EXPECT_EQ(addr(d, Reg::InputFrameSize, 3), 0x54108060u);
+  const RegisterAt addresses[] = {
+      {Reg::NextLayer, 0, 0, 0x51100000u},
+      {Reg::Rows, 0, 0, 0x51100004u},
+      {Reg::Rows, 0, 1, 0x51100104u},
+      {Reg::Stride, 1, 0, 0x52100018u},
+      {Reg::LayerControl, 0, 0, 0x51100030u},
+      {Reg::MaskMax, 0, 0, 0x51100038u},
+      {Reg::MaskStart, 0, 0, 0x5110003cu},
+      {Reg::OutputChannels, 0, 0, 0x51100040u},
+      {Reg::Enables, 0, 0, 0x51100048u},
+      {Reg::Post, 0, 0, 0x5110004cu},
+      {Reg::Post, 0, 127, 0x51107f4cu},
+      // Streaming banks and the frame size (kws20 --fifo cases).
+      {Reg::StreamStart, 3, 0, 0x54108000u},
+      {Reg::StreamStart, 3, 1, 0x54108004u},
+      {Reg::StreamDelta, 3, 1, 0x54108024u},
+      {Reg::Rollover, 3, 1, 0x54108044u},
+      {Reg::InputFrameSize, 3, 0, 0x54108060u},
+  };
+  expectAddresses(d, addresses);
 
   // 0x51100004 = 0x0001801b: 28 rows, pad 1.
   EXPECT_EQ(enc(d, Reg::Rows,

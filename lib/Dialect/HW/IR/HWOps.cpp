@@ -11,6 +11,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
+#include "tornado/Dialect/ElementsData.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/Support/Format.h"
@@ -74,38 +75,21 @@ bool tornado::hw::getUnsignedValues(ElementsAttr attr,
   int64_t n = attr.getNumElements();
   values.clear();
   unsigned bytes = width / 8;
-  ArrayRef<char> raw;
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
-    // Dense storage of 8/16/32-bit integers is one little-endian element
-    // per `bytes` (a single one for a splat): read it without APInts.
-    raw = dense.getRawData();
-    if (dense.isSplat()) {
-      if (raw.size() < bytes)
-        return false;
-      uint32_t v = 0;
-      for (unsigned b = 0; b < bytes; ++b)
-        v |= uint32_t(uint8_t(raw[b])) << (8 * b);
-      values.assign(n, v);
-      return true;
-    }
-  } else if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob)
+  // A dense splat stores its one element once.
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr);
+      dense && dense.isSplat()) {
+    ArrayRef<char> raw = dense.getRawData();
+    if (raw.size() < bytes)
       return false;
-    raw = blob->getData();
-  } else {
-    return false;
+    values.assign(n, uint32_t(getRawElement(raw, bytes, 0)));
+    return true;
   }
-  if (raw.size() != size_t(n) * bytes)
+  std::optional<ArrayRef<char>> raw = getRawElementData(attr);
+  if (!raw || raw->size() != size_t(n) * bytes)
     return false;
   values.resize(n);
-  // Both hold the elements in host (little-endian) order.
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t v = 0;
-    for (unsigned b = 0; b < bytes; ++b)
-      v |= uint32_t(uint8_t(raw[i * bytes + b])) << (8 * b);
-    values[i] = v;
-  }
+  for (int64_t i = 0; i < n; ++i)
+    values[i] = uint32_t(getRawElement(*raw, bytes, i));
   return true;
 }
 

@@ -9,6 +9,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/FunctionImplementation.h"
+#include "tornado/Dialect/ElementsData.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -58,21 +59,6 @@ static std::string maskString(uint64_t mask) {
   return llvm::formatv("{0:x16}", mask).str();
 }
 
-/// Raw bytes behind a dense or dense-resource attribute, if available.
-static std::optional<ArrayRef<char>> getRawData(ElementsAttr attr) {
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat())
-      return std::nullopt;
-    return dense.getRawData();
-  }
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    DenseResourceElementsHandle handle = res.getRawHandle();
-    if (AsmResourceBlob *blob = handle.getBlob())
-      return blob->getData();
-  }
-  return std::nullopt;
-}
-
 bool tornado::getIntegerValues(ElementsAttr attr,
                                SmallVectorImpl<int64_t> &values) {
   auto elemTy = dyn_cast<IntegerType>(attr.getElementType());
@@ -87,35 +73,16 @@ bool tornado::getIntegerValues(ElementsAttr attr,
                                            : v.getSExtValue());
     return true;
   }
-  std::optional<ArrayRef<char>> raw = getRawData(attr);
+  std::optional<ArrayRef<char>> raw = getRawElementData(attr);
   unsigned width = elemTy.getWidth();
   if (!raw || (width != 8 && width != 16 && width != 32 && width != 64) ||
       raw->size() != size_t(n) * (width / 8))
     return false;
   values.resize(n);
-  const char *p = raw->data();
   bool isSigned = !elemTy.isUnsigned();
   for (int64_t i = 0; i < n; ++i) {
-    switch (width) {
-    case 8:
-      values[i] = isSigned ? (int64_t)(int8_t)p[i] : (int64_t)(uint8_t)p[i];
-      break;
-    case 16: {
-      int16_t v;
-      memcpy(&v, p + 2 * i, 2);
-      values[i] = isSigned ? (int64_t)v : (int64_t)(uint16_t)v;
-      break;
-    }
-    case 32: {
-      int32_t v;
-      memcpy(&v, p + 4 * i, 4);
-      values[i] = isSigned ? (int64_t)v : (int64_t)(uint32_t)v;
-      break;
-    }
-    default:
-      memcpy(&values[i], p + 8 * i, 8);
-      break;
-    }
+    uint64_t v = getRawElement(*raw, width / 8, i);
+    values[i] = isSigned ? llvm::SignExtend64(v, width) : int64_t(v);
   }
   return true;
 }
@@ -132,7 +99,7 @@ bool tornado::getFloatValues(ElementsAttr attr,
       values.push_back(v.convertToDouble());
     return true;
   }
-  std::optional<ArrayRef<char>> raw = getRawData(attr);
+  std::optional<ArrayRef<char>> raw = getRawElementData(attr);
   if (!raw)
     return false;
   if (elemTy.isF32() && raw->size() == size_t(n) * 4) {
