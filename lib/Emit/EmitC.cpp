@@ -23,6 +23,8 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 
+#include <cstring>
+
 using namespace mlir;
 using namespace tornado;
 using namespace tornado::hw;
@@ -41,6 +43,12 @@ static void hexChars(char *buf, uint32_t v, unsigned digits) {
   static const char kDigits[] = "0123456789abcdef";
   buf[0] = '0';
   buf[1] = 'x';
+  // Weight arrays are all 8-digit words: unrolled, from the low digit up.
+  if (digits == 8) {
+    for (int i = 9; i >= 2; --i, v >>= 4)
+      buf[i] = kDigits[v & 0xf];
+    return;
+  }
   for (unsigned i = 0; i < digits; ++i)
     buf[2 + i] = kDigits[(v >> (4 * (digits - 1 - i))) & 0xf];
 }
@@ -63,24 +71,29 @@ static void printArrayMacro(raw_ostream &os, StringRef name,
                             ArrayRef<uint32_t> values, unsigned digits,
                             unsigned perLine) {
   os << "#define " << name << " { \\\n";
-  // Weight arrays run to megabytes: format into one buffer, as the streams
-  // here are unbuffered strings.
-  std::string text;
-  text.reserve(values.size() * (digits + 4) + values.size() / perLine * 4);
+  // Weight arrays run to megabytes: format into one buffer sized up front
+  // (at most "  " + value + ", \\\n" per value), as the streams here are
+  // unbuffered strings.
+  std::string text(values.size() * (digits + 8), '\0');
+  char *out = text.data();
   for (size_t i = 0; i < values.size(); ++i) {
-    if (i % perLine == 0)
-      text += "  ";
-    char buf[10];
-    hexChars(buf, values[i], digits);
-    text.append(buf, 2 + digits);
+    if (i % perLine == 0) {
+      *out++ = ' ';
+      *out++ = ' ';
+    }
+    hexChars(out, values[i], digits);
+    out += 2 + digits;
     bool last = i + 1 == values.size();
     if (!last)
-      text += ',';
-    if (last || i % perLine == perLine - 1)
-      text += " \\\n";
-    else
-      text += ' ';
+      *out++ = ',';
+    if (last || i % perLine == perLine - 1) {
+      std::memcpy(out, " \\\n", 3);
+      out += 3;
+    } else {
+      *out++ = ' ';
+    }
   }
+  text.resize(out - text.data());
   os << text << "}\n";
 }
 

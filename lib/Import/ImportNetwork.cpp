@@ -83,6 +83,10 @@ private:
   LogicalResult readSampleInput(const nc::NetworkConfig &config);
   FailureOr<Value> buildLayer(const nc::ResolvedLayer &layer,
                               ArrayRef<Value> inputs);
+  /// The layers in the order `next_sequence` runs them; errors on orders
+  /// the lowering cannot program.
+  std::optional<std::vector<unsigned>>
+  executionOrder(const nc::ResolvedNetwork &net);
   ElementsAttr makeBlob(StringRef name, ShapedType type,
                         ArrayRef<int64_t> values);
 
@@ -97,6 +101,56 @@ private:
   std::vector<int64_t> sampleValues;
   bool testNetwork = false;
 };
+
+std::optional<std::vector<unsigned>>
+Importer::executionOrder(const nc::ResolvedNetwork &net) {
+  // The resolver already refused cycles, jumps on devices without link
+  // layers and jumps past the end.
+  std::vector<unsigned> order;
+  std::vector<bool> runs(net.numLayers, false);
+  for (int64_t ll = options.startLayer;
+       ll != nc::kStopLayer && ll < int64_t(net.numLayers);
+       ll = net.layers[ll].nextSequence.value) {
+    order.push_back(ll);
+    runs[ll] = true;
+  }
+  if (llvm::is_sorted(order) &&
+      order.size() + options.startLayer == net.numLayers)
+    return order;
+  auto nextLoc = [&](const nc::ResolvedLayer &l) {
+    return l.nextSequence.isPinned() ? l.nextSequence.loc : l.loc;
+  };
+  for (unsigned ll : order) {
+    const nc::ResolvedLayer &l = net.layers[ll];
+    if (options.startLayer > 0) {
+      error(nextLoc(l)) << "layer " << ll
+                        << ": `next_sequence` jumps together with "
+                           "--start-layer are not supported";
+      return std::nullopt;
+    }
+    int64_t next = l.nextSequence.value;
+    // The izer requires the same of streaming layers.
+    if (l.streaming.value && next != nc::kStopLayer &&
+        next != int64_t(ll) + 1) {
+      error(nextLoc(l)) << "layer " << ll
+                        << ": a streaming layer must run before the next "
+                           "layer, not jump to layer "
+                        << next;
+      return std::nullopt;
+    }
+  }
+  // The izer would still program a layer the sequence skips, from
+  // defaults nothing checks.
+  for (unsigned ll = 0; ll < net.numLayers; ++ll)
+    if (!runs[ll]) {
+      error(net.layers[ll].loc)
+          << "layer " << ll
+          << " never runs: `next_sequence` skips it, but it lies before the "
+             "last layer that runs";
+      return std::nullopt;
+    }
+  return order;
+}
 
 void Importer::report(llvm::Error err, const nc::ConfigLoc &where) {
   llvm::handleAllErrors(
@@ -604,11 +658,9 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
       s.push_back(l.poolStride.value.w);
       d.push_back(l.poolDilation.value.w);
     }
-    add("pool", PoolAttr::get(context,
-                              l.poolKind.value == nc::PoolKind::Max
-                                  ? PoolKind::max
-                                  : PoolKind::avg,
-                              k, s, d));
+    bool avg = l.poolKind.value != nc::PoolKind::Max;
+    add("pool", PoolAttr::get(context, avg ? PoolKind::avg : PoolKind::max, k,
+                              s, d, avg && !is1d && options.avgPoolRounding));
   }
   if (eltwise) {
     add("eltwise", EltwiseKindAttr::get(context, *eltwise));
@@ -853,17 +905,14 @@ OwningOpRef<ModuleOp> Importer::run() {
   for (const nc::ConfigWarning &w : net->warnings)
     emitWarning(toLoc(w.loc)) << w.message;
 
-  // Control flow the lowering does not program yet (the izer's link-layer,
-  // stop and snoop registers, kernel bypass): refuse instead of compiling a
-  // different program.
+  // Control flow the lowering does not program yet (the izer's snoop
+  // registers, kernel bypass): refuse instead of compiling a different
+  // program.
   if (net->snoop) {
     error(config->snoop->valueLoc) << "`snoop` is not supported yet";
     return nullptr;
   }
   for (const nc::ResolvedLayer &l : net->layers) {
-    int64_t next = l.nextSequence.value;
-    const nc::ConfigLoc &nextLoc =
-        l.nextSequence.isPinned() ? l.nextSequence.loc : l.loc;
     if (l.bypass.value) {
       error(l.loc) << "layer " << l.index
                    << ": `bypass` (kernel bypass) is not supported yet";
@@ -874,16 +923,10 @@ OwningOpRef<ModuleOp> Importer::run() {
                    << ": `snoop_sequence` is not supported yet";
       return nullptr;
     }
-    if (next != nc::kStopLayer ? next != int64_t(l.index) + 1
-                               : l.index + 1 != net->numLayers) {
-      error(nextLoc) << "layer " << l.index << ": `next_sequence` "
-                     << (next == nc::kStopLayer ? std::string("stop")
-                                                : std::to_string(next))
-                     << " needs link layers, which are not supported yet "
-                        "(layers must run in order)";
-      return nullptr;
-    }
   }
+  std::optional<std::vector<unsigned>> order = executionOrder(*net);
+  if (!order)
+    return nullptr;
 
   Location fileLoc = FileLineColLoc::get(context, yamlFile, 1, 1);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
@@ -934,11 +977,11 @@ OwningOpRef<ModuleOp> Importer::run() {
   // results; the known answer checks all of them.
   SmallVector<Value> outputs;
   Value last = input;
-  for (const nc::ResolvedLayer &l : net->layers) {
-    if (l.index >= net->numLayers)
-      break;
-    if (!l.reachable)
-      continue;
+  // Layers are built in execution order; out of hardware-layer order, each
+  // names its hardware layer (`hw_layer`).
+  bool linked = !llvm::is_sorted(*order);
+  for (unsigned index : *order) {
+    const nc::ResolvedLayer &l = net->layers[index];
     SmallVector<Value> inputs;
     auto valueOf = [&](int64_t ref) -> Value {
       if (ref == nc::kInputLayer)
@@ -974,6 +1017,9 @@ OwningOpRef<ModuleOp> Importer::run() {
     FailureOr<Value> result = buildLayer(l, inputs);
     if (failed(result))
       return nullptr;
+    if (linked)
+      result->getDefiningOp()->setAttr(
+          "hw_layer", builder.getI64IntegerAttr(l.index));
     results[l.index] = *result;
     last = *result;
     if (l.outputLayer.value && l.index != finalIndex)

@@ -226,6 +226,8 @@ private:
   /// Operand names of every Sub of non-constant values, to recognise the
   /// straight-through estimator y + (q - y).
   std::map<std::string, std::pair<std::string, std::string>> subOperands;
+  /// Average pools already finished as rounding (true) or truncating.
+  std::map<Operation *, bool> finishedAvg;
   const target::Device *device = nullptr;
   /// log2 of the ONNX value of one input integer: 0 (hardware-mode export)
   /// or -7 (QAT export, `tornado.mode` = qat).
@@ -537,9 +539,13 @@ FailureOr<Value> OnnxImporter::finalize(const AccState &a, bool wide) {
   }
   if (*bits != 8)
     st.addAttribute("weight_bits", b.getI64IntegerAttr(*bits));
-  // Weights in 8-bit units: the total shift is the op's output_shift.
-  if (!wide && a.shift != 0)
-    st.addAttribute("output_shift", b.getI64IntegerAttr(a.shift));
+  // Weights in 8-bit units: the total shift is the op's output_shift. A
+  // 32-bit output is the accumulator before the shift, so the graph says
+  // nothing about it; the metadata keeps the checkpoint's value, which the
+  // hardware's scale field holds on the checkpoint path too.
+  int64_t shift = wide ? (a.meta ? a.meta->outputShift : 0) : a.shift;
+  if (shift != 0)
+    st.addAttribute("output_shift", b.getI64IntegerAttr(shift));
   st.addTypes(RankedTensorType::get(a.outShape, b.getIntegerType(wide ? 32 : 8)));
   return b.create(st)->getResult(0);
 }
@@ -1140,8 +1146,7 @@ LogicalResult OnnxImporter::importConv(const onnx::NodeProto &n,
            << inC;
     return failure();
   }
-  if (groups > 1 && !transposed &&
-      !device->hasFeature(target::Feature::Depthwise)) {
+  if (groups > 1 && !device->hasFeature(target::Feature::Depthwise)) {
     err(n) << "grouped convolutions (group " << groups
            << ") are not supported by " << device->name()
            << " (MAX78002 has depth-wise layers)";
@@ -1149,31 +1154,33 @@ LogicalResult OnnxImporter::importConv(const onnx::NodeProto &n,
   }
   std::vector<int64_t> ws = w.shape;
   if (transposed) {
-    if (groups != 1) {
-      err(n) << "grouped transposed convolutions are not supported (only "
-                "MAX78002 has grouped (depth-wise) layers, and Tornado "
-                "supports them for Conv only)";
-      return failure();
-    }
     for (int64_t d : a->dil)
       if (d != 1) {
         err(n) << "dilated transposed convolutions are not supported by "
                   "the hardware";
         return failure();
       }
-    // ONNX (like PyTorch) stores [in, out, kh, kw]; the hardware applies
-    // each kernel rotated by 180 degrees with the channel roles swapped.
-    int64_t ci = ws[0], co = ws[1], kh = ws[2], kw = ws[3];
+    // ONNX (like PyTorch) stores [in, out / groups, kh, kw]; the hardware
+    // applies each kernel rotated by 180 degrees with the channel roles
+    // swapped within each group: [out, in / groups, kh, kw].
+    if (ws[0] != inC) {
+      err(n) << "weights expect " << ws[0] << " input channels, the input has "
+             << inC;
+      return failure();
+    }
+    int64_t ci = ws[0] / groups, co = ws[1], kh = ws[2], kw = ws[3];
     std::vector<int64_t> out(a->weights.size());
-    for (int64_t i = 0; i < ci; ++i)
-      for (int64_t o = 0; o < co; ++o)
-        for (int64_t y = 0; y < kh; ++y)
-          for (int64_t xx = 0; xx < kw; ++xx)
-            out[((o * ci + i) * kh + y) * kw + xx] =
-                a->weights[((i * co + o) * kh + (kh - 1 - y)) * kw +
-                           (kw - 1 - xx)];
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t i = 0; i < ci; ++i)
+        for (int64_t o = 0; o < co; ++o)
+          for (int64_t y = 0; y < kh; ++y)
+            for (int64_t xx = 0; xx < kw; ++xx)
+              out[(((g * co + o) * ci + i) * kh + y) * kw + xx] =
+                  a->weights[(((g * ci + i) * co + o) * kh + (kh - 1 - y)) *
+                                 kw +
+                             (kw - 1 - xx)];
     a->weights = std::move(out);
-    ws = {co, ci, kh, kw};
+    ws = {groups * co, ci, kh, kw};
   }
   if (ws[1] * groups != inC) {
     err(n) << "weights expect " << ws[1] * groups
@@ -1334,8 +1341,9 @@ LogicalResult OnnxImporter::importPool(const onnx::NodeProto &n,
   }
   OperationState st(nodeLoc(n), PoolOp::getOperationName());
   st.addOperands(*x);
+  // finishAvg sets `rounding` once it sees how the average is rounded.
   st.addAttribute("pool", PoolAttr::get(ctx, max ? PoolKind::max : PoolKind::avg,
-                                        *k, s, d));
+                                        *k, s, d, /*rounding=*/false));
   st.addTypes(RankedTensorType::get(outShape, type.getElementType()));
   Value pooled = b.create(st)->getResult(0);
   Val out;
@@ -1523,7 +1531,7 @@ LogicalResult OnnxImporter::roundAcc(const onnx::NodeProto &n, const Val &x) {
 }
 
 /// Sign(x) * Floor(Abs(x) [+ 0.5]) of an average: the hardware's average
-/// pooling, truncated (or rounded, a network-wide switch).
+/// pooling, truncated (or rounded: the pool gets `rounding`).
 LogicalResult OnnxImporter::finishAvg(const onnx::NodeProto &n,
                                       const Val &mag) {
   auto pool = cast<PoolOp>(mag.v.getDefiningOp());
@@ -1533,16 +1541,20 @@ LogicalResult OnnxImporter::finishAvg(const onnx::NodeProto &n,
               "pooling always truncates";
     return failure();
   }
-  if (mag.avgRound != options.avgPoolRounding && !oneD) {
-    if (mag.avgRound)
-      err(n) << "the average is rounded half away from zero "
-                "(avg_pool_rounding); the hardware does this for the whole "
-                "network only: import with --avg-pool-rounding and run and "
-                "lower with --avg-pool-rounding";
-    else
-      err(n) << "the average is truncated, but --avg-pool-rounding makes "
-                "the hardware round every 2-D average";
+  if (options.avgPoolRounding && !mag.avgRound && !oneD) {
+    err(n) << "the average is truncated, but --avg-pool-rounding makes "
+              "the hardware round every 2-D average";
     return failure();
+  }
+  auto [it, first] = finishedAvg.try_emplace(pool, mag.avgRound);
+  if (!first && it->second != mag.avgRound) {
+    err(n) << "the same average pool is both rounded and truncated";
+    return failure();
+  }
+  if (mag.avgRound) {
+    PoolAttr p = pool.getPool();
+    pool.setPoolAttr(PoolAttr::get(ctx, p.getKind(), p.getKernel(),
+                                   p.getStride(), p.getDilation(), true));
   }
   Val out;
   fmapVal(mag.v, out, 0);
@@ -2147,7 +2159,8 @@ LogicalResult OnnxImporter::importSlice(const onnx::NodeProto &n,
   OperationState st(nodeLoc(n), PoolOp::getOperationName());
   st.addOperands(src);
   st.addAttribute("pool",
-                  PoolAttr::get(ctx, PoolKind::max, ones, stride, ones));
+                  PoolAttr::get(ctx, PoolKind::max, ones, stride, ones,
+                                /*rounding=*/false));
   st.addTypes(RankedTensorType::get(outShape, type.getElementType()));
   Val out;
   fmapVal(b.create(st)->getResult(0), out, in[0]->scale);

@@ -90,7 +90,7 @@ interp::LayerOpKind toInterp(tornado::LayerOpKind k) {
   return mapEnum(k, kLayerOpKinds);
 }
 
-PoolParams toInterp(PoolAttr pool, bool avgRound) {
+PoolParams toInterp(PoolAttr pool) {
   PoolParams p;
   p.kind = pool.getKind() == tornado::PoolKind::max ? interp::PoolKind::Max
                                            : interp::PoolKind::Avg;
@@ -99,7 +99,7 @@ PoolParams toInterp(PoolAttr pool, bool avgRound) {
     p.stride[i] = pool.getStride()[i];
     p.dilation[i] = pool.getDilation()[i];
   }
-  p.avgRound = avgRound;
+  p.avgRound = pool.getRounding();
   return p;
 }
 
@@ -274,7 +274,7 @@ llvm::Expected<Tensor> Executor::exec(Operation *op) {
       })
       .Case<PoolOp>([&](PoolOp p) -> llvm::Expected<Tensor> {
         const Tensor &in = get(p.getInput());
-        PoolParams params = toInterp(p.getPool(), options.avgPoolRounding);
+        PoolParams params = toInterp(p.getPool());
         llvm::Expected<Tensor> out =
             in.rank() == 2 ? pool1d(in, params) : pool2d(in, params);
         if (!out)
@@ -352,7 +352,7 @@ llvm::Expected<Tensor> Executor::execLayer(LayerOp l) {
   }
   cfg.poolFirst = l.getPoolFirst();
   if (std::optional<PoolAttr> pool = l.getPool())
-    cfg.pool = toInterp(*pool, options.avgPoolRounding);
+    cfg.pool = toInterp(*pool);
   cfg.flatten = l.getFlatten();
   fill2(l.getPadding(), cfg.padding);
   fill2(l.getStride(), cfg.stride);

@@ -65,7 +65,6 @@ void LowerToHWPass::runOnOperation() {
   opts.kat = kat;
   opts.unload = unload;
   opts.riscv = riscv;
-  opts.avgPoolRounding = avgPoolRounding;
   opts.pipeline = pipeline;
   opts.maxCheckLines = maxCheckLines;
   opts.writeZeroRegisters = writeZeroRegisters;
@@ -74,6 +73,7 @@ void LowerToHWPass::runOnOperation() {
   opts.startLayer = startLayer;
   opts.powerdown = powerdown;
   opts.fifoGo = fifoGo;
+  opts.linkLayer = linkLayer;
   opts.increaseStart = increaseStart;
   opts.increaseDelta1 = increaseDelta1;
   opts.increaseDelta2 = increaseDelta2;
@@ -107,6 +107,12 @@ void LowerToHWPass::runOnOperation() {
           << dev.name();
       return signalPassFailure();
     }
+    if (opts.linkLayer && !dev.hasFeature(target::Feature::LinkLayers)) {
+      network.emitError("tornado-lower-to-hw: link-layer is not supported "
+                        "by ")
+          << dev.name();
+      return signalPassFailure();
+    }
     if (opts.fixedInput && (opts.fifo || !opts.compactData)) {
       network.emitError("tornado-lower-to-hw: fixed-input needs the memory "
                         "input loader (no fifo, compact-data)");
@@ -121,6 +127,15 @@ void LowerToHWPass::runOnOperation() {
     FailureOr<NetworkFacts> facts = collectFacts(network, opts);
     if (failed(facts))
       return signalPassFailure();
+    // The izer's link-layer mode links each layer to the next hardware
+    // layer whatever the execution order: only sound in order.
+    if (opts.linkLayer && llvm::any_of(facts->layers, [](const HwLayer &l) {
+          return l.next && *l.next != l.index + 1;
+        })) {
+      network.emitError("tornado-lower-to-hw: link-layer needs the layers "
+                        "in hardware-layer order (no `hw_layer` jumps)");
+      return signalPassFailure();
+    }
     OpBuilder builder(network);
     std::string name = prefix.empty() ? network.getSymName().str() : prefix;
     auto program = builder.create<hw::ProgramOp>(

@@ -37,7 +37,6 @@ struct LowerOptions {
   bool kat = true;
   bool unload = true;
   bool riscv = false;
-  bool avgPoolRounding = false;
   bool pipeline = true;
   int maxCheckLines = 0;
   bool writeZeroRegisters = false;
@@ -52,6 +51,8 @@ struct LowerOptions {
   int64_t synthesizeInput = 0;
   unsigned synthesizeWords = 0;
   bool mlator = false;
+  /// Link every layer to its successor (the izer's --link-layer).
+  bool linkLayer = false;
   /// Interpreter results handed over by the driver (may be null).
   const NetworkResults *knownResults = nullptr;
 };
@@ -131,6 +132,8 @@ struct HwLayer {
   /// Layer whose kernels this layer reuses (weight de-duplication), or
   /// itself.
   unsigned kernelSource = 0;
+  /// Layer that runs next (execution order); none for the final layer.
+  std::optional<unsigned> next;
 };
 
 struct NetworkFacts {
@@ -143,8 +146,12 @@ struct NetworkFacts {
   llvm::SmallVector<unsigned> outputLayers;
   /// Index of the layer reading the network input.
   unsigned startLayer = 0;
+  /// Index of the layer that runs last (its output is the network's).
+  unsigned finalLayer = 0;
   bool anyBias = false;
   bool anyStreaming = false;
+  /// PoolRnd: the `rounding` of the 2-D average pools (one switch for all).
+  bool avgPoolRounding = false;
 };
 
 /// Collects the facts of `network`; errors (naming the layer) when a

@@ -51,7 +51,9 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
 
   unsigned index = 0;
   bool failedAny = false;
-  for (LayerOp op : network.getBody().front().getOps<LayerOp>()) {
+  // The first layer with a 2-D average pool: it sets PoolRnd.
+  std::optional<std::string> roundingFrom;
+  for (LayerOp op : placement::layersInHwOrder(network)) {
     HwLayer l;
     l.op = op;
     l.index = index;
@@ -167,6 +169,19 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
       l.poolDH = d.size() > 0 ? d[0] : 1;
       l.poolDW = d.size() > 1 ? d[1] : 1;
       l.poolAvg = pool.getKind() == PoolKind::avg;
+      // PoolRnd is one bit for the whole network (1-D averages ignore it).
+      if (l.poolAvg && k.size() == 2) {
+        auto how = [](bool r) { return r ? "rounds" : "truncates"; };
+        if (!roundingFrom) {
+          roundingFrom = label;
+          facts.avgPoolRounding = pool.getRounding();
+        } else if (pool.getRounding() != facts.avgPoolRounding) {
+          fail(Twine("its average pooling ") + how(pool.getRounding()) +
+               ", but layer " + *roundingFrom + "'s " +
+               how(facts.avgPoolRounding) +
+               "; the hardware rounds all 2-D averages or none");
+        }
+      }
     }
     l.pooledH =
         floorDiv(l.inH - l.poolDH * (l.poolH - 1) - 1, l.poolSH) + 1;
@@ -326,9 +341,22 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
     return failure();
   }
 
-  // Groups in use: every layer's input processors and the last layer's
+  // Execution order (block order) as hardware-layer links: each layer's
+  // successor, and the final layer, which stops the sequence.
+  std::optional<unsigned> previous;
+  for (LayerOp op : network.getBody().front().getOps<LayerOp>()) {
+    unsigned slot = llvm::find_if(facts.layers, [&](const HwLayer &l) {
+                      return l.op == op;
+                    })->index;
+    if (previous)
+      facts.layers[*previous].next = slot;
+    previous = slot;
+  }
+  facts.finalLayer = *previous;
+
+  // Groups in use: every layer's input processors and the final layer's
   // output processors.
-  uint64_t used = facts.layers.back().outProcs;
+  uint64_t used = facts.layers[facts.finalLayer].outProcs;
   for (const HwLayer &l : facts.layers)
     used |= l.procs;
   for (unsigned g = 0; g < dev.numGroups(); ++g)

@@ -19,7 +19,6 @@
 #include "llvm/ADT/StringExtras.h"
 
 #include <array>
-#include <functional>
 #include <map>
 
 using namespace mlir;
@@ -91,12 +90,143 @@ private:
 struct KernelColumn {
   std::array<uint8_t, 9> bytes{};
   unsigned used = 0; // bytes written, filled from the last byte down
-  int layer = -1;    // the layer that wrote it
+  int layer = -1;    // the layer that wrote it; -1: never written
 };
+using KernelMemory = std::vector<KernelColumn>;
+
+/// Writes one layer's bytes into a processor's kernel memory, keeping the
+/// column being filled at hand (one lookup per word, not per byte).
+class ColumnWriter {
+public:
+  ColumnWriter(KernelMemory &mem, int layer, int64_t col)
+      : mem(mem), layer(layer), col(col) {}
+
+  int64_t column() const { return col; }
+  void skip() {
+    ++col;
+    cur = nullptr;
+  }
+  void put(uint8_t b) {
+    KernelColumn &c = current();
+    c.layer = layer;
+    if (c.used < 9)
+      c.bytes[8 - c.used] = b;
+    if (++c.used == 9)
+      skip();
+  }
+  /// Whether the current column holds bytes.
+  bool started() const {
+    return col < int64_t(mem.size()) && mem[col].used > 0;
+  }
+
+private:
+  KernelColumn &current() {
+    if (!cur) {
+      if (col >= int64_t(mem.size()))
+        mem.resize(std::max<size_t>(col + 1, 2 * mem.size()));
+      cur = &mem[col];
+    }
+    return *cur;
+  }
+
+  KernelMemory &mem;
+  int layer;
+  int64_t col;
+  KernelColumn *cur = nullptr;
+};
+
+/// The rows of a layer's weight matrix in the order the loader walks them,
+/// each value already masked to the weight width: rows x rowLength bytes.
+struct KernelRows {
+  std::vector<uint8_t> values;
+  int64_t rows = 0, rowLength = 0;
+  const uint8_t *row(int64_t r) const { return &values[r * rowLength]; }
+};
+
+KernelRows kernelRows(const HwLayer &l, ArrayRef<int64_t> w,
+                             const target::Device &dev) {
+  const placement::LayerGeometry &g = l.geom;
+  const int64_t inThresh = g.inPerPass;
+  const uint64_t valueMask = (1u << l.bits) - 1;
+  auto value = [&](int64_t v) -> uint8_t {
+    if (l.weightBits == -1) // binary: -1 -> 1, +1 -> 0
+      v = std::clamp<int64_t>(v, -1, 0);
+    return uint8_t(uint64_t(v) & valueMask);
+  };
+  KernelRows k;
+  const int64_t ksize = l.kh * l.kw;
+  if (l.flatten) {
+    k.rows = l.outC * inThresh;
+    k.rowLength = g.rowLength;
+  } else if (l.foldedTaps) {
+    k.rows = int64_t(w.size()) / l.foldedTaps;
+    k.rowLength = ksize;
+  } else if (l.center1x1) {
+    k.rows = int64_t(w.size());
+    k.rowLength = ksize;
+  } else {
+    k.rows = int64_t(w.size()) / ((ksize - 1) / l.stretch + 1);
+    k.rowLength = ksize;
+  }
+  k.values.assign(k.rows * k.rowLength, 0);
+
+  // calcx4: the four lanes compute output channels o, o + C/4, o + C/2, ...
+  // at once, so the loader walks the output channels interleaved.
+  const bool interleave = l.calcx4 && !l.flatten;
+  const int64_t lanes = dev.calcX4Lanes();
+  const int64_t perOut = k.rows / std::max<int64_t>(1, l.outC);
+  const int64_t quarter = std::max<int64_t>(1, l.outC / lanes);
+  for (int64_t r = 0; r < k.rows; ++r) {
+    int64_t src = r;
+    if (interleave) {
+      int64_t o = r / perOut;
+      src = ((o % quarter) * lanes + o / quarter) * perOut + r % perOut;
+      if (src >= k.rows)
+        continue;
+    }
+    uint8_t *out = &k.values[r * k.rowLength];
+    if (l.flatten) {
+      // Row (m * perPass + ch) holds, for pixel p and pass e, the weight of
+      // input channel e * perPass + ch.
+      const int64_t hw = l.pooledH * l.pooledW;
+      const int64_t inFeatures =
+          int64_t(w.size()) / std::max<int64_t>(1, l.outC);
+      const int64_t passes = g.inPasses;
+      int64_t m = src / inThresh, ch = src % inThresh;
+      for (int64_t j = 0; j < k.rowLength; ++j) {
+        int64_t pix = j / passes, e = j % passes;
+        int64_t idx = (e * inThresh + ch) * hw + pix;
+        out[j] = value(idx >= inFeatures ? 0 : w[m * inFeatures + idx]);
+      }
+    } else if (l.foldedTaps) {
+      // A Conv1d kernel of 1-3 taps in the middle column of a 3x3 one.
+      const int64_t kt = l.foldedTaps;
+      for (int64_t j = 0; j < k.rowLength; ++j) {
+        int64_t t = j / 3 - (kt == 3 ? 0 : 1);
+        out[j] = value(j % 3 != 1 || t < 0 || t >= kt ? 0 : w[src * kt + t]);
+      }
+    } else if (l.center1x1) {
+      for (int64_t j = 0; j < k.rowLength; ++j)
+        out[j] = value(j == 4 ? w[src] : 0);
+    } else {
+      // A stretched Conv1d kernel has zeros between its stored taps.
+      const int64_t stretch = l.stretch;
+      const int64_t taps = (ksize - 1) / stretch + 1;
+      const int64_t *kernel = &w[src * taps];
+      if (stretch == 1)
+        for (int64_t j = 0; j < k.rowLength; ++j)
+          out[j] = value(kernel[j]);
+      else
+        for (int64_t j = 0; j < k.rowLength; ++j)
+          out[j] = value(j % stretch ? 0 : kernel[j / stretch]);
+    }
+  }
+  return k;
+}
 
 LogicalResult ImageWriter::kernels() {
   const unsigned nproc = dev.numProcessors();
-  std::vector<std::map<unsigned, KernelColumn>> mem(nproc);
+  std::vector<KernelMemory> mem(nproc);
 
   for (const HwLayer &l : facts.layers) {
     if (!l.conv || !l.kernelColumn || l.kernelSource != l.index)
@@ -107,6 +237,7 @@ LogicalResult ImageWriter::kernels() {
       return l.op.emitError("layer ")
              << placement::layerLabel(l.op)
              << ": weights are not readable integers";
+    const KernelRows rows = kernelRows(l, w, dev);
     const int64_t qf = 8 / l.bits;
     const int64_t ksize = l.kh * l.kw;
     const int64_t inExp = l.flatten ? 1 : g.inPasses;
@@ -114,93 +245,23 @@ LogicalResult ImageWriter::kernels() {
     const int64_t inThresh = g.inPerPass;
     const int64_t outThresh = g.outPerPass;
     const int64_t outExpand = g.outPasses;
-    const uint64_t valueMask = (1u << l.bits) - 1;
-    // Rows of the weight matrix the loader walks.
-    int64_t rows, rowLen;
-    std::function<int64_t(int64_t, int64_t)> element;
-    if (l.flatten) {
-      // Row (m * perPass + ch) holds, for pixel p and pass e, the weight of
-      // input channel e * perPass + ch.
-      int64_t hw = l.pooledH * l.pooledW;
-      int64_t inFeatures = int64_t(w.size()) / std::max<int64_t>(1, l.outC);
-      rows = l.outC * inThresh;
-      rowLen = g.rowLength;
-      int64_t passes = g.inPasses;
-      element = [=, &w](int64_t r, int64_t j) -> int64_t {
-        int64_t m = r / inThresh, ch = r % inThresh;
-        int64_t pix = j / passes, e = j % passes;
-        int64_t idx = (e * inThresh + ch) * hw + pix;
-        if (idx >= inFeatures)
-          return 0;
-        return w[m * inFeatures + idx];
-      };
-    } else {
-      // Stored taps per kernel (a stretched Conv1d kernel has zeros
-      // between them).
-      int64_t stretch = l.stretch;
-      int64_t taps = (ksize - 1) / stretch + 1;
-      rowLen = ksize;
-      if (l.foldedTaps) {
-        int64_t k = l.foldedTaps;
-        rows = int64_t(w.size()) / k;
-        element = [&w, k](int64_t r, int64_t j) -> int64_t {
-          int64_t row = j / 3, col = j % 3;
-          int64_t t = row - (k == 3 ? 0 : 1);
-          return col != 1 || t < 0 || t >= k ? 0 : w[r * k + t];
-        };
-      } else if (l.center1x1) {
-        rows = int64_t(w.size());
-        element = [&w](int64_t r, int64_t j) -> int64_t {
-          return j == 4 ? w[r] : 0;
-        };
-      } else {
-        rows = int64_t(w.size()) / taps;
-        element = [&w, taps, stretch](int64_t r, int64_t j) -> int64_t {
-          return j % stretch ? 0 : w[r * taps + j / stretch];
-        };
-      }
-    }
-    if (l.calcx4 && !l.flatten) {
-      // The four lanes compute output channels o, o + C/4, o + C/2, ...
-      // at once: the loader walks the output channels interleaved.
-      int64_t lanes = dev.calcX4Lanes();
-      int64_t perOut = rows / std::max<int64_t>(1, l.outC);
-      int64_t quarter = l.outC / lanes;
-      element = [inner = element, perOut, quarter, lanes](int64_t r,
-                                                          int64_t j) {
-        int64_t o = r / perOut;
-        int64_t src = (o % quarter) * lanes + o / quarter;
-        return inner(src * perOut + r % perOut, j);
-      };
-    }
-    auto value = [&](int64_t v) -> uint64_t {
-      if (l.weightBits == -1) // binary: -1 -> 1, +1 -> 0
-        v = std::clamp<int64_t>(v, -1, 0);
-      return uint64_t(v) & valueMask;
-    };
+    const int64_t rowLen = rows.rowLength;
 
     const unsigned col0 = *l.kernelColumn;
     const uint64_t procMask = (1u << qf) - 1;
     const int startCol = ffs64(l.outProcs) % dev.processorsPerDataInstance();
     const uint64_t mapInit = l.outProcs >> ffs64(l.outProcs);
+    // One kernel's packed bytes (qf kernels share a byte).
+    SmallVector<uint64_t> k;
     int64_t ch = 0;
     for (int p = ffs64(l.procs); p >= 0 && p <= fls64(l.procs); ++p) {
       if (!((l.procs >> p) & 1))
         continue;
-      auto &pm = mem[p];
-      int64_t colTarget = (startCol * ksize * inExp) / 9;
-      int64_t colBytes = (startCol * ksize * inExp) % 9;
-      auto add = [&](uint64_t b) {
-        KernelColumn &c = pm[col0 + colTarget];
-        c.layer = l.index;
-        if (c.used < 9)
-          c.bytes[8 - c.used] = b & 0xff;
-        ++c.used;
-        if (c.used == 9)
-          ++colTarget;
-      };
+      const int64_t colStart = (startCol * ksize * inExp) / 9;
+      const int64_t colBytes = (startCol * ksize * inExp) % 9;
+      ColumnWriter out(mem[p], l.index, col0 + colStart);
       for (int64_t i = 0; i < colBytes / qf; ++i)
-        add(0);
+        out.put(0);
       int64_t m = 0;
       // A depth-wise layer has one kernel per input channel: one round.
       const int64_t outRange = l.depthwise ? 1 : outExpand;
@@ -211,31 +272,30 @@ LogicalResult ImageWriter::kernels() {
         while (col < stopCol) {
           if (thisMap != 0)
             while ((thisMap & procMask) == 0) {
-              ++colTarget;
+              out.skip();
               thisMap >>= qf;
             }
           thisMap >>= qf;
           int64_t inCh = l.flatten ? inChan * qf : inChan;
           int64_t srcOffs = ch + m * inCh;
           for (int64_t ie = 0; ie < inExp; ++ie) {
-            if (ie * inThresh + ch < inCh && srcOffs < rows) {
-              SmallVector<uint64_t> k;
+            if (ie * inThresh + ch < inCh && srcOffs < rows.rows) {
+              k.clear();
               if (!l.flatten)
                 k.assign(rowLen, 0);
               int64_t n = 0;
               for (int64_t i = 0; i < qf; ++i) {
                 if (m < l.outC) {
                   int64_t idx = n + ie * qf;
-                  int64_t koffs =
-                      srcOffs + (idx % inExp) * inThresh + (idx / inExp) * inChan;
-                  if (koffs < rows) {
-                    for (int64_t j = 0; j < rowLen; ++j) {
-                      uint64_t v = value(element(koffs, j));
-                      if (!l.flatten)
-                        k[j] |= v << (i * l.bits);
-                      else
-                        k.push_back(v);
-                    }
+                  int64_t koffs = srcOffs + (idx % inExp) * inThresh +
+                                  (idx / inExp) * inChan;
+                  if (koffs < rows.rows) {
+                    const uint8_t *row = rows.row(koffs);
+                    if (!l.flatten)
+                      for (int64_t j = 0; j < rowLen; ++j)
+                        k[j] |= uint64_t(row[j]) << (i * l.bits);
+                    else
+                      k.append(row, row + rowLen);
                   }
                   ++n;
                 }
@@ -247,15 +307,15 @@ LogicalResult ImageWriter::kernels() {
                   uint64_t e = k[i * qf];
                   for (int64_t j = 1; j < qf; ++j)
                     e |= k[i * qf + j] << (j * l.bits);
-                  add(e);
+                  out.put(e & 0xff);
                 }
               } else {
                 for (int64_t i = 0; i < ksize; ++i)
-                  add(k[ksize - i - 1]);
+                  out.put(k[ksize - i - 1] & 0xff);
               }
             } else {
               for (int64_t i = 0; i < ksize / qf; ++i)
-                add(0);
+                out.put(0);
             }
           }
           if (!l.flatten) {
@@ -268,22 +328,26 @@ LogicalResult ImageWriter::kernels() {
         }
       }
       // A partly filled word counts as used; pad to the layer's length.
-      auto it = pm.find(col0 + colTarget);
-      if (col0 + colTarget < dev.kernelWordsPerProcessor(p) && it != pm.end() &&
-          it->second.used > 0)
-        ++colTarget;
-      while (colTarget - startCol < l.kernLen)
-        add(0);
+      if (out.column() < dev.kernelWordsPerProcessor(p) && out.started())
+        out.skip();
+      while (out.column() - col0 - startCol < l.kernLen)
+        out.put(0);
       ++ch;
     }
   }
 
   // calcx4 layers store each quarter of their words in its own instance.
   for (auto [p, pm] : llvm::enumerate(mem)) {
-    std::map<unsigned, KernelColumn> placed;
-    for (auto &[c, word] : pm) {
+    if (llvm::none_of(pm, [&](const KernelColumn &word) {
+          return word.layer >= 0 && facts.layers[word.layer].calcx4;
+        }))
+      continue;
+    KernelMemory placed;
+    for (auto [c, word] : llvm::enumerate(pm)) {
+      if (word.layer < 0)
+        continue;
       unsigned at = c;
-      if (word.layer >= 0 && facts.layers[word.layer].calcx4) {
+      if (facts.layers[word.layer].calcx4) {
         const HwLayer &l = facts.layers[word.layer];
         int64_t words =
             int64_t(l.geom.inPasses) * l.outC * 9 * l.bits / (l.kh * l.kw * 8);
@@ -298,6 +362,8 @@ LogicalResult ImageWriter::kernels() {
                  << " of processor " << p << " maps to " << at
                  << "); place the layer's kernels lower";
       }
+      if (at >= placed.size())
+        placed.resize(std::max<size_t>(at + 1, pm.size()));
       placed[at] = word;
     }
     pm = std::move(placed);
@@ -305,47 +371,56 @@ LogicalResult ImageWriter::kernels() {
 
   // One op per run of consecutive columns (per processor with the old
   // loader, from its first to its last column).
+  SmallVector<uint8_t> data;
   for (unsigned p = 0; p < nproc; ++p) {
-    auto &pm = mem[p];
+    KernelMemory &pm = mem[p];
     // After the memory self test kernel memory is zero: skip zero words.
-    if (opts.zeroSram)
-      for (auto it = pm.begin(); it != pm.end();)
-        it = llvm::all_of(it->second.bytes, [](uint8_t b) { return b == 0; })
-                 ? pm.erase(it)
-                 : std::next(it);
-    if (pm.empty())
+    auto isWord = [&](const KernelColumn &c) {
+      return c.layer >= 0 &&
+             !(opts.zeroSram && llvm::all_of(c.bytes, [](uint8_t b) {
+               return b == 0;
+             }));
+    };
+    auto firstIt = llvm::find_if(pm, isWord);
+    if (firstIt == pm.end())
       continue;
+    const unsigned first = firstIt - pm.begin();
+    unsigned last = pm.size() - 1;
+    while (!isWord(pm[last]))
+      --last;
     unsigned maxCol = dev.kernelWordsPerProcessor(p);
-    if (pm.rbegin()->first >= maxCol)
+    if (last >= maxCol)
       return program.emitError("kernels of processor ")
-             << p << " reach column " << pm.rbegin()->first
-             << ", beyond its " << maxCol << " kernel words";
-    auto emitRun = [&](unsigned first, unsigned last) {
-      SmallVector<uint8_t> data;
-      for (unsigned c = first; c <= last; ++c) {
-        auto it = pm.find(c);
-        for (unsigned i = 0; i < 9; ++i)
-          data.push_back(it == pm.end() ? 0 : it->second.bytes[i]);
+             << p << " reach column " << last << ", beyond its " << maxCol
+             << " kernel words";
+    auto emitRun = [&](unsigned from, unsigned to) {
+      data.clear();
+      data.reserve((to - from + 1) * 9);
+      for (unsigned c = from; c <= to; ++c) {
+        if (isWord(pm[c]))
+          data.append(pm[c].bytes.begin(), pm[c].bytes.end());
+        else
+          data.append(9, 0);
       }
-      auto type = RankedTensorType::get({int64_t(last - first + 1), 9}, u8());
+      auto type = RankedTensorType::get({int64_t(to - from + 1), 9}, u8());
       builder.create<hw::KernelsOp>(
           program.getLoc(), builder.getI32IntegerAttr(p / 16),
-          builder.getI32IntegerAttr(p % 16), builder.getI32IntegerAttr(first),
+          builder.getI32IntegerAttr(p % 16), builder.getI32IntegerAttr(from),
           DenseElementsAttr::get(type, ArrayRef<uint8_t>(data)));
     };
     if (opts.oldKernelLoader) {
-      emitRun(pm.begin()->first, pm.rbegin()->first);
+      emitRun(first, last);
       continue;
     }
-    unsigned first = pm.begin()->first, last = first;
-    for (auto &[c, _] : pm) {
-      if (c > last + 1) {
-        emitRun(first, last);
-        first = c;
-      }
-      last = c;
+    for (unsigned c = first; c <= last;) {
+      unsigned end = c;
+      while (end < last && isWord(pm[end + 1]))
+        ++end;
+      emitRun(c, end);
+      c = end + 1;
+      while (c <= last && !isWord(pm[c]))
+        ++c;
     }
-    emitRun(first, last);
   }
   return success();
 }
@@ -649,8 +724,8 @@ LogicalResult ImageWriter::expected() {
       results = &it->second;
   }
   if (!results) {
-    llvm::Expected<std::vector<interp::Tensor>> run = interp::runNetwork(
-        net, {}, interp::ExecOptions{opts.avgPoolRounding, {}});
+    llvm::Expected<std::vector<interp::Tensor>> run =
+        interp::runNetwork(net, {});
     if (!run)
       return net.emitError("known answer: ") << llvm::toString(run.takeError());
     computed = std::move(*run);

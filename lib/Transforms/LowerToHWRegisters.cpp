@@ -181,7 +181,6 @@ void RegisterWriter::init() {
     for (unsigned g : facts.groupsUsed)
       write(Reg::SramTest, g, 0, 0, /*force=*/true);
   }
-  unsigned layers = facts.layers.size();
   for (unsigned g : facts.groupsUsed) {
     // Stopped state machine, clocks on; FIFO and express loading as the
     // program uses them.
@@ -195,8 +194,10 @@ void RegisterWriter::init() {
     write(Reg::Control, g, 0, ctl);
     if (!clear)
       write(Reg::SramControl, g, 0, dev.defaultSramControl());
+    // The layer that runs last (with link layers not always the last
+    // hardware layer).
     uint64_t count =
-        put(Reg::LayerCount, "LastLayer", opts.startLayer + layers - 1);
+        put(Reg::LayerCount, "LastLayer", opts.startLayer + facts.finalLayer);
     if (opts.startLayer)
       count |= put(Reg::LayerCount, "StartLayer", opts.startLayer);
     write(Reg::LayerCount, g, 0, count);
@@ -296,6 +297,21 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     else if (l.depthwise)
       tscntMax =
           std::max(tscntMax, floorDiv(pop * int64_t(l.outputWidth) + 7, 8) - 1);
+  }
+
+  // Sequencing (devices with link layers): a layer whose successor is not
+  // the next hardware layer links to it; the final layer stops unless it
+  // is the last hardware layer. `link-layer` links every layer (the pass
+  // allows it only in order).
+  if (has(Reg::NextLayer)) {
+    uint64_t next = 0;
+    bool last = l.index + 1 == facts.layers.size();
+    if (l.next && (opts.linkLayer || *l.next != l.index + 1))
+      next = put(Reg::NextLayer, "LinkEn", 1) |
+             put(Reg::NextLayer, "Next", *l.next + opts.startLayer);
+    else if (!l.next && (opts.linkLayer || !last))
+      next = put(Reg::NextLayer, "Stop", 1);
+    write(Reg::NextLayer, group, ll, next);
   }
 
   // Rows and columns.
@@ -788,7 +804,7 @@ uint64_t RegisterWriter::startControl() const {
   uint64_t v = put(Reg::Control, "ClkEn", 1);
   if (facts.anyStreaming)
     v |= put(Reg::Control, "StreamEn", 1);
-  if (opts.avgPoolRounding)
+  if (facts.avgPoolRounding)
     v |= put(Reg::Control, "PoolRnd", 1);
   if (opts.fifo)
     v |= put(Reg::Control, "ExtSync", 4); // bit 11: external sync

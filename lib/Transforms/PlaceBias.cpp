@@ -74,8 +74,8 @@ void PlaceBiasPass::runOnOperation() {
   NetworkOp net = getOperation();
   dev = &net.getTarget();
   // The pass instance may run on several networks: start afresh.
-  layers.clear();
-  net.getBody().walk([&](LayerOp l) { layers.push_back(l); });
+  // Bias is allocated in hardware-layer order, as the izer does.
+  layers = placement::layersInHwOrder(net);
   const unsigned numGroups = dev->numGroups();
   const unsigned perGroup = dev->processorsPerGroup();
   const int64_t capacity = dev->biasBytesPerGroup();

@@ -302,8 +302,8 @@ PlaceKernelsPass::search(const KernelMemory &mem, const LayerGeometry &g,
 void PlaceKernelsPass::runOnOperation() {
   NetworkOp net = getOperation();
   dev = &net.getTarget();
-  SmallVector<LayerOp> layers;
-  net.getBody().walk([&](LayerOp l) { layers.push_back(l); });
+  // Kernels are allocated in hardware-layer order, as the izer does.
+  SmallVector<LayerOp> layers = placement::layersInHwOrder(net);
 
   // Geometry of every layer with kernels.
   SmallVector<std::optional<LayerGeometry>> geo(layers.size());

@@ -218,3 +218,13 @@ std::string placement::formatBitRanges(uint64_t mask) {
       bits.push_back(i);
   return formatRanges(bits);
 }
+
+SmallVector<LayerOp> placement::layersInHwOrder(NetworkOp network) {
+  SmallVector<LayerOp> layers(network.getBody().front().getOps<LayerOp>());
+  // The verifier makes the slots a permutation of 0..n-1 when present.
+  llvm::stable_sort(layers, [](LayerOp a, LayerOp b) {
+    return a.getHwLayer().value_or(0) < b.getHwLayer().value_or(0);
+  });
+  return layers;
+}
+

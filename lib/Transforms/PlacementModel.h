@@ -89,6 +89,11 @@ std::string formatRanges(llvm::ArrayRef<unsigned> values);
 /// The layer's integer data (weights or bias), or an empty vector.
 llvm::SmallVector<int64_t> readValues(std::optional<mlir::ElementsAttr> attr);
 
+/// The network's layers in hardware-layer order: by `hw_layer` when the
+/// layers carry one (link layers), else in block (execution) order. Kernel
+/// and bias placement and the register program follow this order.
+llvm::SmallVector<LayerOp> layersInHwOrder(NetworkOp network);
+
 /// Name of a layer for diagnostics.
 inline std::string layerLabel(LayerOp layer) {
   return ("'" + layer.getName() + "'").str();

@@ -42,8 +42,8 @@ cl::opt<bool> ignoreBn("ignore-bn",
                        cl::desc("Skip unfolded batchnorm weights"));
 cl::opt<bool> avgPoolRounding(
     "avg-pool-rounding",
-    cl::desc("ONNX import: the network runs with the hardware's rounding "
-             "average pooling (its averages must round, not truncate)"));
+    cl::desc("Round 2-D average pooling (YAML: every average pool gets "
+             "`rounding`; ONNX: every average must round)"));
 } // namespace
 
 void tornado::registerTornadoTranslations() {
@@ -59,6 +59,7 @@ void tornado::registerTornadoTranslations() {
         options.ignoreBatchNorm = ignoreBn;
         options.startLayer = startLayer;
         options.outputWidth = outputWidth;
+        options.avgPoolRounding = avgPoolRounding;
         OwningOpRef<ModuleOp> module =
             importNetwork(sourceMgr, context, options);
         if (!module)

@@ -3,7 +3,8 @@
     onnx_models.py MODEL PREFIX [--count N]
 
 MODEL is `classifier` (conv, max/avg pooling, wide linear), `residual` (element-wise
-addition of two convolution outputs), `conv1d`, `upsample` (transposed convolution, Abs),
+addition of two convolution outputs), `conv1d`, `upsample` (transposed convolution, Abs), `dw-upsample` (depth-wise
+transposed convolution, MAX78002),
 `narrow` (4-, 2- and 1-bit weights) or `pooling` (rounding average pooling, stride-only
 pooling).  Writes, for one randomly initialized, quantized model (fixed seed):
 
@@ -114,6 +115,24 @@ class Upsample(nn.Module):
         return self.fc(x.view(x.size(0), -1))
 
 
+class DepthwiseUpsample(nn.Module):
+    """conv -> depth-wise transposed conv (stride 2, MAX78002) -> conv -> wide linear."""
+
+    input_shape = (4, 4, 4)
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = L.FusedConv2dReLU(4, 4, 3, padding=1, bias=True)
+        self.up = L.FusedConvTranspose2dReLU(4, 4, 3, stride=2, padding=1, output_padding=1,
+                                             groups=4, bias=True)
+        self.c2 = L.FusedConv2dAbs(4, 2, 3, padding=1, bias=False)
+        self.fc = L.Linear(2 * 8 * 8, 3, bias=True, wide=True)
+
+    def forward(self, x):
+        x = self.c2(self.up(self.c1(x)))
+        return self.fc(x.view(x.size(0), -1))
+
+
 class Narrow(nn.Module):
     """8-, 4- and 2-bit convolutions and a 1-bit wide linear layer."""
 
@@ -152,7 +171,8 @@ class Pooling(nn.Module):
 
 
 MODELS = {'classifier': Classifier, 'residual': Residual, 'conv1d': Conv1dNet,
-          'upsample': Upsample, 'narrow': Narrow, 'pooling': Pooling}
+          'upsample': Upsample, 'dw-upsample': DepthwiseUpsample, 'narrow': Narrow,
+          'pooling': Pooling}
 
 
 def build(name, seed=0, qat_onnx=None):

@@ -72,9 +72,6 @@ static cl::opt<bool> printStats(
 static cl::opt<unsigned> repeat(
     "repeat", cl::desc("Run the network this many times (for --mac-stats)"),
     cl::init(1));
-static cl::opt<bool> avgPoolRounding(
-    "avg-pool-rounding",
-    cl::desc("Round average pooling (the izer's --avg-pool-rounding)"));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "tornado-run") << message << "\n";
@@ -138,7 +135,6 @@ int main(int argc, char **argv) {
   }
 
   interp::ExecOptions options;
-  options.avgPoolRounding = avgPoolRounding;
   if (printLayers)
     options.onResult = [](Operation *op, const interp::Tensor &t) {
       llvm::outs() << op->getName().getStringRef();

@@ -124,7 +124,9 @@ Opt<bool> zeroSram("zero-sram", cl::desc("Rely on the memory self-test to "
                    cl::cat(izerCat));
 Opt<bool> energy("energy", cl::desc("Measure energy"), cl::cat(izerCat));
 Opt<bool> avgPoolRounding("avg-pool-rounding",
-                          cl::desc("Round average pooling"), cl::cat(izerCat));
+                          cl::desc("Round 2-D average pooling (recorded in "
+                                   "the IR at import)"),
+                          cl::cat(izerCat));
 Opt<unsigned> outputWidth("output-width",
                           cl::desc("Final layer output width (8 or 32)"),
                           cl::init(0), cl::cat(izerCat));
@@ -149,6 +151,9 @@ Opt<bool> powerdown("powerdown",
 Opt<bool> fifoGo("fifo-go",
                  cl::desc("Start the first layer before the first FIFO word"),
                  cl::cat(izerCat));
+Opt<bool> linkLayer("link-layer",
+                    cl::desc("Link every layer to the next (MAX78002)"),
+                    cl::cat(izerCat));
 Opt<int> increaseStart("increase-start",
                        cl::desc("Added to later streaming layers' prefill "
                                 "(MAX78000)"),
@@ -323,6 +328,7 @@ int main(int argc, char **argv) {
     options.startLayer = startLayer;
     options.stopAfter = stopAfter;
     options.outputWidth = outputWidth;
+    options.avgPoolRounding = avgPoolRounding;
     options.synthesizeInput = synthesizeStep;
     options.synthesizeWords = synthesize ? synthesizeWords : 0;
     options.searchDirs.assign(searchDirs.begin(), searchDirs.end());
@@ -386,10 +392,8 @@ int main(int argc, char **argv) {
   std::vector<interp::Tensor> results;
   {
     TimingScope t = root.nest("interpret");
-    interp::ExecOptions options;
-    options.avgPoolRounding = avgPoolRounding;
     llvm::Expected<std::vector<interp::Tensor>> r =
-        interp::runNetwork(network, {}, options);
+        interp::runNetwork(network, {});
     if (!r)
       return fail(llvm::toString(r.takeError()));
     results = std::move(*r);
@@ -425,7 +429,6 @@ int main(int argc, char **argv) {
     options.unload = !noUnload;
     options.riscv = riscv;
     options.energy = energy;
-    options.avgPoolRounding = avgPoolRounding;
     options.pipeline = !noPipeline;
     options.writeZeroRegisters = writeZeroRegisters;
     options.zeroSram = zeroSram;
@@ -433,6 +436,7 @@ int main(int argc, char **argv) {
     options.maxCheckLines = maxCheckLines;
     options.powerdown = powerdown;
     options.fifoGo = fifoGo;
+    options.linkLayer = linkLayer;
     options.increaseStart = increaseStart;
     options.increaseDelta1 = increaseDelta1;
     options.increaseDelta2 = increaseDelta2;

@@ -79,10 +79,14 @@ def import_command(bin_dir, conformance, case, output):
             cmd += [flag, os.path.join(conformance, case.opt(flag))]
     if case.opt("--start-layer"):
         cmd += ["--start-layer", case.opt("--start-layer")]
+    # The IR records the rounding of the average pools.
+    if case.opt("--avg-pool-rounding"):
+        cmd += ["--avg-pool-rounding"]
     return cmd
 
 
 def import_key(case):
     """Cases with equal keys import to the same IR."""
     return (case.opt("--config-file"), case.opt("--checkpoint-file"),
-            case.opt("--sample-input"), case.opt("--start-layer"), case.device)
+            case.opt("--sample-input"), case.opt("--start-layer"), case.device,
+            bool(case.opt("--avg-pool-rounding")))

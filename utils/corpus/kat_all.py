@@ -49,8 +49,6 @@ def main():
             cmd = [os.path.join(args.bin, "tornado-run"), mlir, "--check-kat", expected]
             if case.opt("--max-checklines"):
                 cmd += ["--max-checklines", case.opt("--max-checklines")]
-            if case.opt("--avg-pool-rounding"):
-                cmd += ["--avg-pool-rounding"]
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode == 0:
                 ok += 1

@@ -71,7 +71,6 @@ def pass_options(case):
         opts.append(f"timer={case.opt('--timer')}")
     for flag, opt in (("--softmax", "softmax=true"), ("--no-kat", "kat=false"),
                       ("--no-unload", "unload=false"), ("--riscv", "riscv=true"),
-                      ("--avg-pool-rounding", "avg-pool-rounding=true"),
                       ("--no-pipeline", "pipeline=false"),
                       ("--write-zero-registers", "write-zero-registers=true"),
                       ("--zero-sram", "zero-sram=true"), ("--energy", "energy=true")):

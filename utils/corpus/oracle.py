@@ -167,6 +167,67 @@ layers:
         dataset="oracle_x4_chain", bias="")),
     "oracle-x4-chain-bias": ("oracle_x4_chain_bias", (3, 16, 16), X4_CHAIN.format(
         dataset="oracle_x4_chain_bias", bias="bias: oracle_x4_chain_bias")),
+    # Layers run out of hardware order (link layers): 0, 2, 3, 1; the final
+    # layer 1 is not the last hardware layer, so it sets the stop bit.
+    "oracle-next-sequence": ("oracle_next_sequence", (3, 16, 16), """
+arch: test
+dataset: oracle_next_sequence
+bias: oracle_next_sequence
+layers:
+  - processors: 0x0000000000000007
+    out_offset: 0x4000
+    operation: conv2d
+    pad: 1
+    activate: ReLU
+    next_sequence: 2
+  - processors: 0x00000000000000ff
+    out_offset: 0x4000
+    operation: conv2d
+    pad: 1
+    avg_pool: 2
+    pool_stride: 2
+    activate: None
+    next_sequence: stop
+  - processors: 0x000000000000ffff
+    out_offset: 0x0000
+    operation: conv2d
+    pad: 1
+    max_pool: 2
+    pool_stride: 2
+    activate: ReLU
+    next_sequence: 3
+  - processors: 0x00000000ffffffff
+    out_offset: 0x2000
+    operation: conv2d
+    kernel_size: 1x1
+    pad: 0
+    activate: ReLU
+    next_sequence: 1
+"""),
+    # `next_sequence: stop` before the last layer: the rest is dropped.
+    "oracle-early-stop": ("oracle_early_stop", (3, 16, 16), """
+arch: test
+dataset: oracle_early_stop
+layers:
+  - processors: 0x0000000000000007
+    out_offset: 0x4000
+    operation: conv2d
+    pad: 1
+    activate: ReLU
+  - processors: 0x00000000000000ff
+    out_offset: 0x0000
+    operation: conv2d
+    pad: 1
+    max_pool: 2
+    pool_stride: 2
+    activate: None
+    next_sequence: stop
+  - processors: 0x000000000000ffff
+    out_offset: 0x4000
+    operation: conv2d
+    pad: 1
+    activate: ReLU
+"""),
 }
 
 # (case name, device, config: izer test YAML name or NETWORKS key, flags)
@@ -253,6 +314,12 @@ CASES = [
      ["--fifo", "--increase-start", "5", "--increase-delta1", "1", "--increase-delta2", "3"]),
     ("increase-stream-02", "MAX78002", "test-fifostream-pool-stride-hwc",
      ["--fifo", "--increase-delta1", "1", "--increase-delta2", "3"]),
+    # Layer sequencing.
+    ("next-sequence", "MAX78002", "oracle-next-sequence", []),
+    ("early-stop-link", "MAX78002", "oracle-early-stop", ["--link-layer"]),
+    ("early-stop", "MAX78002", "oracle-early-stop", []),
+    ("early-stop-02", "MAX78000", "oracle-early-stop", []),
+    ("link-layer-mbconv", "MAX78002", "oracle-dw-mbconv", ["--link-layer"]),
 ]
 
 
@@ -272,23 +339,38 @@ def kernel_dims(layer, operation):
     return [int(x) for x in str(layer.get("kernel_size", default)).split("x")]
 
 
+def next_layer(layers, i):
+    """The layer run after layer `i` (`next_sequence`), or None."""
+    nxt = layers[i].get("next_sequence", i + 1)
+    return None if nxt == "stop" or int(nxt) >= len(layers) else int(nxt)
+
+
 def make_weights(cfg, in_channels, rng):
     """Random 8-bit weights for every layer with weights, in the izer's
-    sample-weight layout; output channels follow the next layer's groups or
-    input processors (or, for the last layer, its output processors)."""
+    sample-weight layout (layer order); output channels follow the groups or
+    input processors of the layer that runs next (or, for the final layer,
+    its output processors)."""
     import numpy as np
     layers = cfg["layers"]
-    weights = []
+    order, i = [], 0
+    while i is not None and i not in order:
+        order.append(i)
+        i = next_layer(layers, i)
+    # Layers after a stop only need consistent shapes.
+    order += [i for i in range(len(layers)) if i not in order]
+    by_layer = {}
     ch = in_channels
-    for i, layer in enumerate(layers):
+    for i in order:
+        layer = layers[i]
         operation = str(layer.get("operation", layer.get("op", "none"))).lower()
         if operation in ("none", "passthrough") or layer.get("bypass"):
             continue
         groups = int(layer.get("groups", 1))
+        nxt = next_layer(layers, i)
         if groups > 1:
             out = groups
-        elif i + 1 < len(layers):
-            nxt = layers[i + 1]
+        elif nxt is not None:
+            nxt = layers[nxt]
             out = int(nxt.get("groups", 0)) or bin(mask(nxt["processors"])).count("1")
         else:
             out = bin(mask(layer.get("output_processors", layer["processors"]))).count("1")
@@ -299,9 +381,9 @@ def make_weights(cfg, in_channels, rng):
             shape = [out // groups, ch] + dims
         else:
             shape = [out, ch // groups] + dims
-        weights.append(rng.integers(-128, 128, shape, dtype=np.int64))
+        by_layer[i] = rng.integers(-128, 128, shape, dtype=np.int64)
         ch = out
-    return weights, ch
+    return [by_layer[i] for i in sorted(by_layer)], ch
 
 
 def prepare(izer, wd, config):

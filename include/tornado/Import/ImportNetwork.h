@@ -44,6 +44,8 @@ struct ImportOptions {
   int stopAfter = -1;
   /// `--output-width`: 8 or 32 for the final layer; 0: as the YAML says.
   unsigned outputWidth = 0;
+  /// `--avg-pool-rounding`: every 2-D average pool gets `rounding`.
+  bool avgPoolRounding = false;
   /// `--synthesize-input N` with `--synthesize-words W` (W > 0): the sample
   /// input (1 to 4 channels) keeps its first W pixels; every later block of
   /// W pixels is the block before it, read as one little-endian value per

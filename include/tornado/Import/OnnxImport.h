@@ -71,9 +71,9 @@ struct OnnxImportOptions {
   std::string device = "MAX78000";
   /// Optional sample input (.npy) stored as the network's sample_input.
   std::string sampleInputFile;
-  /// The network will run with the hardware's network-wide average-pool
-  /// rounding (`--avg-pool-rounding`): averages must be rounded, not
-  /// truncated.
+  /// `--avg-pool-rounding`: the network is meant for the hardware's
+  /// rounding average pooling, so every 2-D average must round (without
+  /// it, each average pool records what its graph computes).
   bool avgPoolRounding = false;
 };
 

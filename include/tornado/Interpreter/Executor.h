@@ -25,8 +25,6 @@ class NetworkOp;
 namespace interp {
 
 struct ExecOptions {
-  /// --avg-pool-rounding: round 2D average pooling instead of truncating.
-  bool avgPoolRounding = false;
   /// Called after each op with its result (for --print-layers style dumps).
   std::function<void(mlir::Operation *, const Tensor &)> onResult;
 };

@@ -206,8 +206,8 @@ struct PoolParams {
   std::array<int64_t, 2> kernel = {1, 1};
   std::array<int64_t, 2> stride = {1, 1};
   std::array<int64_t, 2> dilation = {1, 1};
-  /// --avg-pool-rounding: round the 2D average half away from zero and
-  /// clamp to 8 bits instead of truncating towards zero.
+  /// `rounding` of #tornado.pool (--avg-pool-rounding): round the 2D average
+  /// half away from zero and clamp to 8 bits instead of truncating.
   bool avgRound = false;
 
   bool isIdentity() const {

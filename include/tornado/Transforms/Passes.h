@@ -22,8 +22,7 @@ using NetworkResults = llvm::StringMap<std::vector<interp::Tensor>>;
 
 /// tornado-lower-to-hw taking the known answer of the networks in `results`
 /// from there instead of running the interpreter again (a driver that has
-/// run it already, with the same avg-pool-rounding). Networks not listed
-/// are run as usual.
+/// run it already). Networks not listed are run as usual.
 std::unique_ptr<mlir::Pass> createLowerToHW(const LowerToHWOptions &options,
                                             NetworkResults results);
 

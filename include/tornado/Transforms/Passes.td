@@ -175,8 +175,6 @@ def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
            "generate cnn_unload (--no-unload turns it off)">,
     Option<"riscv", "riscv", "bool", "false",
            "the RISC-V core drives the accelerator (--riscv)">,
-    Option<"avgPoolRounding", "avg-pool-rounding", "bool", "false",
-           "average pooling rounds (--avg-pool-rounding)">,
     Option<"pipeline", "pipeline", "bool", "true",
            "pipelined CNN clock where the device has one (--no-pipeline)">,
     Option<"maxCheckLines", "max-checklines", "int", "0",
@@ -194,6 +192,9 @@ def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
            "cnn_start powers down the memories of unused groups (--powerdown)">,
     Option<"fifoGo", "fifo-go", "bool", "false",
            "the first layer starts before the first FIFO word (--fifo-go)">,
+    Option<"linkLayer", "link-layer", "bool", "false",
+           "every layer links to the next one and the final layer stops "
+           "(devices with link layers, --link-layer)">,
     Option<"increaseStart", "increase-start", "int", "2",
            "margin added to the prefill of later streaming layers "
            "(MAX78000, --increase-start)">,

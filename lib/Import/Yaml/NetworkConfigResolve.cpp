@@ -50,6 +50,13 @@ void setOr(Resolved<T> &r, const OptLocated<T> &located, T fallback) {
     set(r, std::move(fallback), ValueOrigin::Default);
 }
 
+/// Copies the value of an optional key that needs no resolving, if written.
+template <typename T, typename U>
+void copyIfWritten(T &to, const OptLocated<U> &located) {
+  if (located)
+    to = located->value;
+}
+
 std::string hwString(const HW &hw) {
   return llvm::formatv("{0}x{1}", hw.h, hw.w).str();
 }
@@ -302,12 +309,9 @@ void Resolver::applyLayerDefaults(ResolvedLayer &l, const LayerConfig &c) {
     setUser(l.outOffset, *c.outOffset, c.outOffset->value);
   else
     set(l.outOffset, int64_t(0), ValueOrigin::Default);
-  if (c.snoopSequence)
-    l.snoopSequence = c.snoopSequence->value;
-  if (c.bufferShift)
-    l.bufferShift = c.bufferShift->value;
-  if (c.bufferInsert)
-    l.bufferInsert = c.bufferInsert->value;
+  copyIfWritten(l.snoopSequence, c.snoopSequence);
+  copyIfWritten(l.bufferShift, c.bufferShift);
+  copyIfWritten(l.bufferInsert, c.bufferInsert);
 }
 
 /// Layer names match case-insensitively; "input" is the network input and
@@ -1004,12 +1008,9 @@ llvm::Expected<ResolvedNetwork> Resolver::run() {
   net.arch = config.arch.value;
   net.dataset = config.dataset.value;
   net.isTestNetwork = config.isTestNetwork();
-  if (config.bias)
-    net.testBias = config.bias->value;
-  if (config.weights)
-    net.testWeights = config.weights->value;
-  if (config.snoop)
-    net.snoop = config.snoop->value;
+  copyIfWritten(net.testBias, config.bias);
+  copyIfWritten(net.testWeights, config.weights);
+  copyIfWritten(net.snoop, config.snoop);
   net.startLayer = options.startLayer;
   resolveBuffers();
 

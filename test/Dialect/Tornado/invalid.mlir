@@ -42,6 +42,26 @@ module attributes {p = #tornado.pool<max, kernel = [2, 2], stride = [0, 1], dila
 
 // -----
 
+// expected-error @+1 {{only average pooling can round}}
+module attributes {p = #tornado.pool<max, kernel = [2, 2], stride = [2, 2], dilation = [1, 1], rounding>} {}
+
+// -----
+
+// expected-error @+1 {{1-D average pooling always truncates; `rounding` needs a 2-D pool}}
+module attributes {p = #tornado.pool<avg, kernel = [2], stride = [2], dilation = [1], rounding>} {}
+
+// -----
+
+// expected-error @+1 {{expected pool kind `max` or `avg`}}
+module attributes {p = #tornado.pool<mean, kernel = [2, 2], stride = [2, 2], dilation = [1, 1]>} {}
+
+// -----
+
+// expected-error @+1 {{expected 'rounding'}}
+module attributes {p = #tornado.pool<avg, kernel = [2, 2], stride = [2, 2], dilation = [1, 1], round>} {}
+
+// -----
+
 tornado.network @conv_rank(%in: tensor<1x4xi8>) -> () {
   // expected-error @+1 {{expects input and output of rank 3 (channels x H x W)}}
   %0 = tornado.conv2d %in {weights = dense<1> : tensor<1x1x3x3xi8>,

@@ -89,11 +89,11 @@ tornado.network @layers(%in: tensor<3x32x32xi8>) -> tensor<10xi32>
       : (tensor<3x32x32xi8>) -> tensor<2x32x32xi8>
   // CHECK: layer "res"
   // CHECK-SAME: eltwise = #tornado.eltwise<sub>
-  // CHECK-SAME: pool = #tornado.pool<avg, kernel = [2, 2], stride = [2, 2], dilation = [1, 1]>
+  // CHECK-SAME: pool = #tornado.pool<avg, kernel = [2, 2], stride = [2, 2], dilation = [1, 1], rounding>
   // CHECK-SAME: pool_first = false
   %1 = tornado.layer "res"(%0, %0) {eltwise = #tornado.eltwise<sub>,
       pool_first = false,
-      pool = #tornado.pool<avg, kernel = [2, 2], stride = [2, 2], dilation = [1, 1]>,
+      pool = #tornado.pool<avg, kernel = [2, 2], stride = [2, 2], dilation = [1, 1], rounding>,
       output_processors = #tornado.procs<0xffff000000000000>,
       in_offset = 8192 : i64, out_offset = 0 : i64}
       : (tensor<2x32x32xi8>, tensor<2x32x32xi8>) -> tensor<2x16x16xi8>

@@ -87,9 +87,8 @@ bool tornado::hw::getUnsignedValues(ElementsAttr attr,
   std::optional<ArrayRef<char>> raw = getRawElementData(attr);
   if (!raw || raw->size() != size_t(n) * bytes)
     return false;
-  values.resize(n);
-  for (int64_t i = 0; i < n; ++i)
-    values[i] = uint32_t(getRawElement(*raw, bytes, i));
+  values.resize_for_overwrite(n);
+  decodeRawElements(*raw, bytes, /*isSigned=*/false, values.data());
   return true;
 }
 

@@ -66,25 +66,23 @@ bool tornado::getIntegerValues(ElementsAttr attr,
     return false;
   int64_t n = attr.getNumElements();
   values.clear();
+  unsigned width = elemTy.getWidth();
+  bool byteWidth = width == 8 || width == 16 || width == 32 || width == 64;
+  bool isSigned = !elemTy.isUnsigned();
+  std::optional<ArrayRef<char>> raw = getRawElementData(attr);
+  if (byteWidth && raw && raw->size() == size_t(n) * (width / 8)) {
+    values.resize_for_overwrite(n);
+    decodeRawElements(*raw, width / 8, isSigned, values.data());
+    return true;
+  }
+  // Splats and other widths (i1 is bit-packed) go through APInt.
   if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
     values.reserve(n);
     for (const APInt &v : dense.getValues<APInt>())
-      values.push_back(elemTy.isUnsigned() ? (int64_t)v.getZExtValue()
-                                           : v.getSExtValue());
+      values.push_back(isSigned ? v.getSExtValue() : (int64_t)v.getZExtValue());
     return true;
   }
-  std::optional<ArrayRef<char>> raw = getRawElementData(attr);
-  unsigned width = elemTy.getWidth();
-  if (!raw || (width != 8 && width != 16 && width != 32 && width != 64) ||
-      raw->size() != size_t(n) * (width / 8))
-    return false;
-  values.resize(n);
-  bool isSigned = !elemTy.isUnsigned();
-  for (int64_t i = 0; i < n; ++i) {
-    uint64_t v = getRawElement(*raw, width / 8, i);
-    values[i] = isSigned ? llvm::SignExtend64(v, width) : int64_t(v);
-  }
-  return true;
+  return false;
 }
 
 bool tornado::getFloatValues(ElementsAttr attr,
@@ -312,6 +310,44 @@ void NetworkOp::print(OpAsmPrinter &p) {
       getArgAttrsAttrName(), getResAttrsAttrName());
 }
 
+/// `hw_layer` slots: all layers or none carry one, and together they use
+/// each of the hardware layers 0..n-1 once. Running them out of slot order
+/// needs the link-layer (next layer) registers.
+static LogicalResult verifyHwLayers(Block &body, unsigned layers,
+                                    const target::Device &dev) {
+  SmallVector<LayerOp> withSlot;
+  for (LayerOp layer : body.getOps<LayerOp>())
+    if (layer.getHwLayer())
+      withSlot.push_back(layer);
+  if (withSlot.empty())
+    return success();
+  if (withSlot.size() != layers)
+    for (LayerOp layer : body.getOps<LayerOp>())
+      if (!layer.getHwLayer())
+        return layer.emitOpError("needs `hw_layer`: the other layers of "
+                                 "the network have one");
+  SmallVector<bool> seen(layers, false);
+  bool inOrder = true;
+  unsigned position = 0;
+  for (LayerOp layer : withSlot) {
+    int64_t slot = *layer.getHwLayer();
+    if (slot < 0 || slot >= int64_t(layers))
+      return layer.emitOpError("`hw_layer` ")
+             << slot << " is outside the network's hardware layers 0.."
+             << layers - 1;
+    if (seen[slot])
+      return layer.emitOpError("`hw_layer` ")
+             << slot << " is used by an earlier layer";
+    seen[slot] = true;
+    inOrder &= slot == position++;
+  }
+  if (!inOrder && !dev.hasFeature(target::Feature::LinkLayers))
+    return withSlot.front()->getParentOp()->emitOpError()
+           << "runs its layers out of hardware-layer order, but "
+           << dev.name() << " has no link layers";
+  return success();
+}
+
 LogicalResult NetworkOp::verify() {
   Block &body = getBody().front();
   if (body.empty() || !isa<ReturnOp>(body.back()))
@@ -325,7 +361,7 @@ LogicalResult NetworkOp::verify() {
     return emitOpError("has ") << layers << " hardware layers but "
                                << dev.name() << " supports at most "
                                << dev.maxLayers();
-  return success();
+  return verifyHwLayers(body, layers, dev);
 }
 
 //===----------------------------------------------------------------------===//

@@ -160,6 +160,11 @@ save(model([helper.make_node('ConvTranspose', ['x', 'wt'], ['c'], name='up', gro
            [numpy_helper.from_array(np.ones((2, 1, 3, 3), np.float32), 'wt')] + consts,
            inputs=[helper.make_tensor_value_info('x', TensorProto.FLOAT, ['N', 2, 4, 4])]),
      'convt-groups.onnx')
+save(model([helper.make_node('ConvTranspose', ['x', 'wt'], ['c'], name='up',
+                             kernel_shape=[3, 3], pads=[1, 1, 1, 1])] + nodes,
+           [numpy_helper.from_array(np.ones((3, 2, 3, 3), np.float32), 'wt')] + consts,
+           inputs=[helper.make_tensor_value_info('x', TensorProto.FLOAT, ['N', 2, 4, 4])]),
+     'convt-channels.onnx')
 
 
 def avg(rounded, spatial=(4, 4)):
@@ -180,6 +185,12 @@ def avg(rounded, spatial=(4, 4)):
 save(avg(True), 'avg-round.onnx')
 save(avg(False), 'avg-trunc.onnx')
 save(avg(True, (8,)), 'avg-round-1d.onnx')
+both = avg(True)
+both.graph.node.extend([
+    helper.make_node('Floor', ['m'], ['f2'], name='floor2'),
+    helper.make_node('Mul', ['s', 'f2'], ['y2'], name='avg2')])
+both.graph.output.append(helper.make_tensor_value_info('y2', TensorProto.FLOAT, None))
+save(both, 'avg-both.onnx')
 save(model([helper.make_node('Slice', ['x', 'st', 'en', 'ax', 'sp'], ['y'], name='slice')],
            [numpy_helper.from_array(np.array(v, np.int64), n)
             for n, v in (('st', [1]), ('en', [4]), ('ax', [2]), ('sp', [2]))]),

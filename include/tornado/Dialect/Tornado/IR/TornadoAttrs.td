@@ -108,16 +108,20 @@ def Tornado_PoolAttr : Tornado_Attr<"Pool", "pool"> {
   let description = [{
     `#tornado.pool<max, kernel = [2, 2], stride = [2, 2], dilation = [1, 1]>`.
     1D layers use one-element lists.
+
+    `rounding` (2-D average pooling only) rounds the mean half away from zero
+    and clamps it to 8 bits instead of truncating it: the izer's
+    `--avg-pool-rounding`, the hardware's PoolRnd bit. That bit is one switch
+    for the whole network, so the lowering rejects a network whose 2-D
+    average pools disagree; the interpreter runs each pool as written.
   }];
   let parameters = (ins
     "PoolKind":$kind,
     ArrayRefParameter<"int64_t">:$kernel,
     ArrayRefParameter<"int64_t">:$stride,
-    ArrayRefParameter<"int64_t">:$dilation);
-  let assemblyFormat = [{
-    `<` $kind `,` `kernel` `=` `[` $kernel `]` `,` `stride` `=` `[` $stride `]`
-    `,` `dilation` `=` `[` $dilation `]` `>`
-  }];
+    ArrayRefParameter<"int64_t">:$dilation,
+    DefaultValuedParameter<"bool", "false">:$rounding);
+  let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
 }
 

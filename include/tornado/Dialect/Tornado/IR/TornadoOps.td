@@ -276,6 +276,7 @@ def Tornado_LayerOp : Tornado_Op<"layer", [Pure]> {
     | bias_offsets | per-group bias offsets of a depthwise layer (-1: unused) |
     | passes | multi-pass count (input channels over 64 processors) |
     | tram_max | TRAM rows reserved (streaming) |
+    | hw_layer | hardware layer slot when layers run out of slot order |
 
     ```mlir
     %1 = tornado.layer "conv1"(%0) {op = #tornado.op<conv2d>,
@@ -331,6 +332,9 @@ def Tornado_LayerOp : Tornado_Op<"layer", [Pure]> {
     OptionalAttr<DenseI64ArrayAttr>:$bias_offsets,
     OptionalAttr<I64Attr>:$passes,
     OptionalAttr<I64Attr>:$tram_max,
+    // Hardware layer this layer occupies when the network does not run its
+    // layers in hardware order (MAX78002 link layers); absent: block order.
+    OptionalAttr<I64Attr>:$hw_layer,
     OptionalAttr<StrArrayAttr>:$pinned);
   let results = (outs Tornado_FeatureMap:$output);
   let assemblyFormat = [{
