@@ -9,7 +9,9 @@ packages=(
   cmake ninja-build clang-19 lld-19 ccache
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libyaml-cpp-dev libprotobuf-dev protobuf-compiler libonnx-dev
-  libgtest-dev zlib1g-dev gcc-arm-none-eabi
+  libgtest-dev zlib1g-dev git
+  # The Arm compile tests build the generated main.c, which needs a C library.
+  gcc-arm-none-eabi libnewlib-arm-none-eabi
   python3-numpy python3-yaml python3-onnx python3-torch python3-pytest
   dataset-fashion-mnist
 )

@@ -3,6 +3,7 @@
 #include "tornado/Dialect/HW/IR/HWDialect.h"
 #include "tornado/Dialect/HW/IR/HWOps.h"
 #include "tornado/Emit/EmitC.h"
+#include "tornado/Tools/ToolSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -15,7 +16,8 @@ static llvm::cl::opt<std::string>
     emitDir("emit-c-dir",
             llvm::cl::desc("with --emit-c: write the project files into this "
                            "directory instead of one marked stream"),
-            llvm::cl::value_desc("dir"), llvm::cl::init(""));
+            llvm::cl::value_desc("dir"), llvm::cl::init(""),
+            llvm::cl::cat(tornado::getEmitOptionCategory()));
 
 void tornado::emit::registerEmitCTranslation() {
   static TranslateFromMLIRRegistration reg(

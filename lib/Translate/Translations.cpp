@@ -1,4 +1,5 @@
-//===- Translations.cpp - Register Tornado translations --------------------===//
+//===- Translations.cpp - Register Tornado translations
+//--------------------===//
 
 #include "tornado/Translate/Translations.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -7,6 +8,7 @@
 #include "tornado/Emit/EmitC.h"
 #include "tornado/Import/ImportNetwork.h"
 #include "tornado/Import/OnnxImport.h"
+#include "tornado/Tools/ToolSupport.h"
 #include "llvm/Support/CommandLine.h"
 
 using namespace mlir;
@@ -18,32 +20,38 @@ namespace cl = llvm::cl;
 cl::opt<std::string> checkpointFile(
     "checkpoint-file",
     cl::desc("Quantized PyTorch checkpoint (.pth.tar) or ONNX model (.onnx)"),
-    cl::value_desc("file"));
+    cl::value_desc("file"), cl::cat(tornado::getImportOptionCategory()));
 cl::opt<std::string> sampleInput("sample-input",
                                  cl::desc("Sample input (.npy, CHW)"),
-                                 cl::value_desc("file"));
+                                 cl::value_desc("file"),
+                                 cl::cat(tornado::getImportOptionCategory()));
 cl::opt<std::string> device("device",
                             cl::desc("Target device: MAX78000 or MAX78002"),
-                            cl::init("MAX78000"));
+                            cl::init("MAX78000"),
+                            cl::cat(tornado::getImportOptionCategory()));
 cl::list<std::string>
     searchDirs("search-dir",
                cl::desc("Where to look for tests/sample_*.npy and the weight "
                         "files of `arch: test` networks (default: the "
                         "working directory, then the YAML file's parent "
                         "directory's parent)"),
-               cl::value_desc("dir"));
+               cl::value_desc("dir"),
+               cl::cat(tornado::getImportOptionCategory()));
 cl::opt<unsigned> startLayer("start-layer",
                              cl::desc("First layer to run (MAX78002)"),
-                             cl::init(0));
-cl::opt<unsigned> outputWidth(
-    "output-width", cl::desc("Final layer output width: 8 or 32"),
-    cl::init(0));
-cl::opt<bool> ignoreBn("ignore-bn",
-                       cl::desc("Skip unfolded batchnorm weights"));
+                             cl::init(0),
+                             cl::cat(tornado::getImportOptionCategory()));
+cl::opt<unsigned> outputWidth("output-width",
+                              cl::desc("Final layer output width: 8 or 32"),
+                              cl::init(0),
+                              cl::cat(tornado::getImportOptionCategory()));
+cl::opt<bool> ignoreBn("ignore-bn", cl::desc("Skip unfolded batchnorm weights"),
+                       cl::cat(tornado::getImportOptionCategory()));
 cl::opt<bool> avgPoolRounding(
     "avg-pool-rounding",
     cl::desc("Round 2-D average pooling (YAML: every average pool gets "
-             "`rounding`; ONNX: every average must round)"));
+             "`rounding`; ONNX: every average must round)"),
+    cl::cat(tornado::getImportOptionCategory()));
 } // namespace
 
 void tornado::registerTornadoTranslations() {

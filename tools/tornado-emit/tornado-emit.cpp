@@ -10,6 +10,7 @@
 #include "tornado/Dialect/HW/IR/HWDialect.h"
 #include "tornado/Dialect/HW/IR/HWOps.h"
 #include "tornado/Emit/EmitC.h"
+#include "tornado/Tools/ToolSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -19,6 +20,7 @@
 using namespace mlir;
 
 int main(int argc, char **argv) {
+  tornado::setUpToolCommandLine({&tornado::getEmitOptionCategory()});
   tornado::emit::registerEmitCTranslation();
   TranslateFromMLIRRegistration print(
       "hw-print", "verify and print tornado_hw IR",

@@ -11,9 +11,13 @@
 #include "mlir/Transforms/Passes.h"
 #include "tornado/Dialect/HW/IR/HWDialect.h"
 #include "tornado/Dialect/Tornado/IR/TornadoDialect.h"
+#include "tornado/Tools/ToolSupport.h"
 #include "tornado/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
+  // MlirOptMain registers the MLIR options (passes, pipelines, printing)
+  // after this, so they stay visible.
+  tornado::setUpToolCommandLine({});
   mlir::DialectRegistry registry;
   registry.insert<tornado::TornadoDialect, tornado::hw::TornadoHWDialect>();
   tornado::registerTornadoPasses();
@@ -21,6 +25,6 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "Tornado optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Tornado optimizer driver\n", registry));
 }

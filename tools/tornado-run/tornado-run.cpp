@@ -14,64 +14,73 @@
 #include "tornado/Dialect/Tornado/IR/TornadoOps.h"
 #include "tornado/Interpreter/Executor.h"
 #include "tornado/KnownAnswer/KnownAnswer.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "tornado/Support/Npy.h"
+#include "tornado/Tools/ToolSupport.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
-#include <chrono>
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
+#include <chrono>
 
 using namespace mlir;
 using namespace tornado;
 
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFile(cl::Positional,
-                                      cl::desc("<input .mlir>"),
-                                      cl::init("-"));
+static cl::OptionCategory runCat("tornado-run options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
+                                      cl::init("-"), cl::cat(runCat));
 static cl::list<std::string>
     inputNpy("input",
              cl::desc("Network input as .npy (one per argument; default: the "
                       "network's sample_input)"),
-             cl::value_desc("file.npy"));
+             cl::value_desc("file.npy"), cl::cat(runCat));
 static cl::opt<std::string> outputNpy("output",
                                       cl::desc("Write the first result here"),
-                                      cl::value_desc("file.npy"));
+                                      cl::value_desc("file.npy"),
+                                      cl::cat(runCat));
 static cl::opt<bool> printResult("print",
-                                 cl::desc("Print every result's values"));
+                                 cl::desc("Print every result's values"),
+                                 cl::cat(runCat));
 static cl::opt<bool> printLayers("print-layers",
                                  cl::desc("Print each op's result shape and "
-                                          "value range"));
+                                          "value range"),
+                                 cl::cat(runCat));
 static cl::opt<std::string>
-    networkName("network", cl::desc("Network to run (default: the only one)"));
+    networkName("network", cl::desc("Network to run (default: the only one)"),
+                cl::cat(runCat));
 static cl::opt<std::string>
     katFile("kat",
             cl::desc("Write the known answer (sampleoutput.h) of the network's "
                      "results as the output layers leave them in data memory"),
-            cl::value_desc("file"));
+            cl::value_desc("file"), cl::cat(runCat));
 static cl::opt<std::string> checkKat(
     "check-kat",
     cl::desc("Compare the known answer with an existing sampleoutput.h; exit "
              "status 1 when they differ"),
-    cl::value_desc("file"));
+    cl::value_desc("file"), cl::cat(runCat));
 static cl::opt<unsigned> maxCheckLines(
     "max-checklines",
     cl::desc("Keep only the first N+1 words of the known answer (as the "
              "izer's --max-checklines)"),
-    cl::init(0));
+    cl::init(0), cl::cat(runCat));
 static cl::opt<bool> batch(
     "batch",
     cl::desc("The (single) input holds a batch along its first dimension: "
              "run the network once per item; --output then holds every "
-             "item's first result, stacked"));
-static cl::opt<bool> printStats(
-    "mac-stats", cl::desc("Print multiply-accumulates, run time and MAC/s"));
-static cl::opt<unsigned> repeat(
-    "repeat", cl::desc("Run the network this many times (for --mac-stats)"),
-    cl::init(1));
+             "item's first result, stacked"),
+    cl::cat(runCat));
+static cl::opt<bool>
+    printStats("mac-stats",
+               cl::desc("Print multiply-accumulates, run time and MAC/s"),
+               cl::cat(runCat));
+static cl::opt<unsigned>
+    repeat("repeat",
+           cl::desc("Run the network this many times (for --mac-stats)"),
+           cl::init(1), cl::cat(runCat));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "tornado-run") << message << "\n";
@@ -91,6 +100,7 @@ static void printTensor(const interp::Tensor &t, llvm::raw_ostream &os) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
+  tornado::setUpToolCommandLine({&runCat});
   cl::ParseCommandLineOptions(argc, argv, "Tornado reference interpreter\n");
 
   MLIRContext context;
@@ -156,10 +166,10 @@ int main(int argc, char **argv) {
     std::vector<int64_t> stacked;
     SmallVector<int64_t> outShape{items};
     for (int64_t i = 0; i < items; ++i) {
-      interp::Tensor item(itemShape,
-                          std::vector<int64_t>(all.data.begin() + i * itemSize,
-                                               all.data.begin() +
-                                                   (i + 1) * itemSize));
+      interp::Tensor item(
+          itemShape,
+          std::vector<int64_t>(all.data.begin() + i * itemSize,
+                               all.data.begin() + (i + 1) * itemSize));
       llvm::Expected<std::vector<interp::Tensor>> results =
           interp::runNetwork(network, {item}, options);
       if (!results)
@@ -199,9 +209,9 @@ int main(int argc, char **argv) {
       interp::runNetwork(network, inputs, options);
   for (unsigned i = 1; results && i < repeat; ++i)
     results = interp::runNetwork(network, inputs, options);
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   if (!results)
     return fail(llvm::toString(results.takeError()));
   if (printStats)

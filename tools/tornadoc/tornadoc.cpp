@@ -1,4 +1,5 @@
-//===- tornadoc.cpp - izer-compatible Tornado driver -----------------------===//
+//===- tornadoc.cpp - izer-compatible Tornado driver
+//-----------------------===//
 //
 // Accepts ai8xize.py's command line so users switch with one word:
 //
@@ -12,9 +13,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Report.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
@@ -25,11 +28,12 @@
 #include "tornado/Emit/EmitC.h"
 #include "tornado/Import/ImportNetwork.h"
 #include "tornado/Interpreter/Executor.h"
+#include "tornado/Tools/ToolSupport.h"
 #include "tornado/Transforms/Passes.h"
-#include "Report.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -46,15 +50,15 @@ namespace {
 cl::OptionCategory izerCat("izer-compatible options");
 cl::OptionCategory tornadoCat("Tornado options");
 
-template <typename T>
-using Opt = cl::opt<T>;
+template <typename T> using Opt = cl::opt<T>;
 
 // Inputs and outputs.
 Opt<std::string> configFile("config-file", cl::desc("YAML network description"),
                             cl::value_desc("file"), cl::cat(izerCat));
-Opt<std::string> checkpointFile("checkpoint-file",
-                                cl::desc("Quantized checkpoint (.pth.tar) or ONNX model (.onnx)"),
-                                cl::value_desc("file"), cl::cat(izerCat));
+Opt<std::string> checkpointFile(
+    "checkpoint-file",
+    cl::desc("Quantized checkpoint (.pth.tar) or ONNX model (.onnx)"),
+    cl::value_desc("file"), cl::cat(izerCat));
 Opt<std::string> sampleInput("sample-input", cl::desc("Sample input (.npy)"),
                              cl::value_desc("file"), cl::cat(izerCat));
 Opt<std::string> device("device", cl::desc("MAX78000 (85) or MAX78002 (87)"),
@@ -81,8 +85,7 @@ Opt<bool> riscvDebug("riscv-debug", cl::desc("RISC-V debug support"),
                      cl::cat(izerCat));
 Opt<bool> riscvFlash("riscv-flash", cl::desc("RISC-V code in flash"),
                      cl::cat(izerCat));
-Opt<bool> riscvCache("riscv-cache", cl::desc("RISC-V cache"),
-                     cl::cat(izerCat));
+Opt<bool> riscvCache("riscv-cache", cl::desc("RISC-V cache"), cl::cat(izerCat));
 Opt<bool> riscvExclusive("riscv-exclusive",
                          cl::desc("RISC-V uses the SRAM exclusively"),
                          cl::cat(izerCat));
@@ -116,11 +119,11 @@ Opt<unsigned> maxCheckLines("max-checklines",
                             cl::init(0), cl::cat(izerCat));
 cl::alias maxVerifyLength("max-verify-length", cl::aliasopt(maxCheckLines),
                           cl::cat(izerCat));
-Opt<bool> overlapData("overlap-data",
-                      cl::desc("Allow layers' data to overlap"),
+Opt<bool> overlapData("overlap-data", cl::desc("Allow layers' data to overlap"),
                       cl::cat(izerCat));
-Opt<bool> zeroSram("zero-sram", cl::desc("Rely on the memory self-test to "
-                                         "zero kernels"),
+Opt<bool> zeroSram("zero-sram",
+                   cl::desc("Rely on the memory self-test to "
+                            "zero kernels"),
                    cl::cat(izerCat));
 Opt<bool> energy("energy", cl::desc("Measure energy"), cl::cat(izerCat));
 Opt<bool> avgPoolRounding("avg-pool-rounding",
@@ -133,14 +136,15 @@ Opt<unsigned> outputWidth("output-width",
 Opt<unsigned> startLayer("start-layer", cl::desc("First layer to run"),
                          cl::init(0), cl::cat(izerCat));
 // libLLVM already owns --stop-after; main() renames the izer's spelling.
-Opt<int> stopAfter("izer-stop-after", cl::desc("Last layer to run (--stop-after)"),
-                   cl::init(-1), cl::cat(izerCat));
+Opt<int> stopAfter("izer-stop-after",
+                   cl::desc("Last layer to run (--stop-after)"), cl::init(-1),
+                   cl::cat(izerCat));
 Opt<unsigned> weightStart("weight-start",
                           cl::desc("First kernel-memory column"), cl::init(0),
                           cl::cat(izerCat));
 Opt<bool> noDeduplicateWeights("no-deduplicate-weights",
-                                cl::desc("Store identical kernels twice"),
-                                cl::cat(izerCat));
+                               cl::desc("Store identical kernels twice"),
+                               cl::cat(izerCat));
 Opt<bool> pipelineOpt("pipeline", cl::desc("Pipelined CNN clock (default)"),
                       cl::cat(izerCat));
 Opt<bool> noPipeline("no-pipeline", cl::desc("Unpipelined CNN clock"),
@@ -205,11 +209,11 @@ Opt<bool> rtlPreload("rtl-preload",
 // Tornado's own.
 Opt<bool> timing("timing", cl::desc("Print the time of every phase"),
                  cl::cat(tornadoCat));
-cl::list<std::string> emitIrAfter(
-    "emit-ir-after",
-    cl::desc("Write the IR after this pass (or 'import') to "
-             "<out>/ir-after-<pass>.mlir"),
-    cl::value_desc("pass"), cl::cat(tornadoCat));
+cl::list<std::string>
+    emitIrAfter("emit-ir-after",
+                cl::desc("Write the IR after this pass (or 'import') to "
+                         "<out>/ir-after-<pass>.mlir"),
+                cl::value_desc("pass"), cl::cat(tornadoCat));
 cl::list<std::string> searchDirs(
     "search-dir",
     cl::desc("Where tests/sample_*.npy and test-network weights are found"),
@@ -248,16 +252,51 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
   return llvm::Error::success();
 }
 
+/// What --emit-ir-after may name: the import and every pass tornadoc runs.
+const char *const kDumpPoints[] = {
+    "import", "tornado-place-kernels", "tornado-place-bias",
+    "tornado-check-hazards", "tornado-lower-to-hw"};
+
+llvm::Error writeIR(Operation *op, llvm::StringRef path) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  op->print(os);
+  return writeFile(path, text);
+}
+
+/// Writes the whole module after each pass --emit-ir-after names to
+/// <out>/ir-after-<pass>.mlir.
+class IRDumper : public PassInstrumentation {
+public:
+  explicit IRDumper(std::function<std::string(llvm::StringRef)> path)
+      : path(std::move(path)) {}
+  void runAfterPass(Pass *pass, Operation *op) override {
+    if (!llvm::is_contained(emitIrAfter, pass->getArgument()))
+      return;
+    while (Operation *parent = op->getParentOp())
+      op = parent;
+    std::string file =
+        path(("ir-after-" + pass->getArgument() + ".mlir").str());
+    if (llvm::Error e = writeIR(op, file))
+      llvm::WithColor::error(llvm::errs(), "tornadoc")
+          << llvm::toString(std::move(e)) << "\n";
+  }
+
+private:
+  std::function<std::string(llvm::StringRef)> path;
+};
+
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   registerTornadoPasses();
-  cl::HideUnrelatedOptions({&izerCat, &tornadoCat});
+  setUpToolCommandLine({&izerCat, &tornadoCat});
   // izer flags whose names LLVM's own options already use.
   std::vector<std::string> argStorage(argv, argv + argc);
   for (std::string &arg : argStorage)
-    if (arg == "--stop-after" || llvm::StringRef(arg).starts_with("--stop-after="))
+    if (arg == "--stop-after" ||
+        llvm::StringRef(arg).starts_with("--stop-after="))
       arg.replace(0, 2, "--izer-");
   std::vector<const char *> args;
   for (const std::string &arg : argStorage)
@@ -270,6 +309,13 @@ int main(int argc, char **argv) {
     return fail("--config-file is required");
   if (std::optional<std::string> what = unsupportedOption())
     return fail(*what + " is not supported by this version of tornadoc");
+  for (const std::string &name : emitIrAfter)
+    if (!llvm::is_contained(kDumpPoints, name))
+      return fail(
+          "--emit-ir-after=" + name +
+          ": tornadoc runs no such pass; "
+          "choose one of " +
+          llvm::join(std::begin(kDumpPoints), std::end(kDumpPoints), ", "));
   if (noMexpress && mexpress)
     return fail("--mexpress and --no-mexpress contradict each other");
   // The izer measures energy with the power monitor instead of a timer.
@@ -294,6 +340,9 @@ int main(int argc, char **argv) {
 
   MLIRContext context;
   context.loadDialect<TornadoDialect, hw::TornadoHWDialect>();
+  // Instrumentations see passes in order only when they run on one thread.
+  if (!emitIrAfter.empty())
+    context.disableMultithreading();
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
 
@@ -349,13 +398,9 @@ int main(int argc, char **argv) {
     if (failed(verify(network)))
       return 1;
   }
-  if (llvm::is_contained(emitIrAfter, "import")) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    module->print(os);
-    if (llvm::Error e = writeFile(outPath("ir-after-import.mlir"), text))
+  if (llvm::is_contained(emitIrAfter, "import"))
+    if (llvm::Error e = writeIR(*module, outPath("ir-after-import.mlir")))
       return fail(llvm::toString(std::move(e)));
-  }
 
   // Placement passes.
   {
@@ -376,13 +421,7 @@ int main(int argc, char **argv) {
     if (failed(parsePassPipeline("tornado.network(" + pipeline + ")", pm)))
       return fail("cannot build the pass pipeline '" + pipeline + "'");
     if (!emitIrAfter.empty())
-      pm.enableIRPrinting(
-          [](Pass *, Operation *) { return false; },
-          [](Pass *pass, Operation *) {
-            return llvm::is_contained(emitIrAfter, pass->getArgument());
-          },
-          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
-          /*printAfterOnlyOnFailure=*/false, llvm::errs());
+      pm.addInstrumentation(std::make_unique<IRDumper>(outPath));
     if (failed(pm.run(*module)))
       return 1;
   }
@@ -402,9 +441,8 @@ int main(int argc, char **argv) {
     std::string text;
     llvm::raw_string_ostream os(text);
     module->print(os);
-    if (llvm::Error e = writeFile(outPath(prefix.empty() ? "network.mlir"
-                                                         : prefix + ".mlir"),
-                                  text))
+    if (llvm::Error e = writeFile(
+            outPath(prefix.empty() ? "network.mlir" : prefix + ".mlir"), text))
       return fail(llvm::toString(std::move(e)));
   }
   // The lowering replaces the network: report on it first.
@@ -448,6 +486,8 @@ int main(int argc, char **argv) {
     NetworkResults known;
     known[network.getSymName()] = std::move(results);
     pm.addPass(createLowerToHW(options, std::move(known)));
+    if (!emitIrAfter.empty())
+      pm.addInstrumentation(std::make_unique<IRDumper>(outPath));
     if (failed(pm.run(*module)))
       return 1;
     TimingScope emitTiming = t.nest("emit C");
