@@ -965,6 +965,7 @@ OwningOpRef<ModuleOp> Importer::run() {
                         : DeviceKind::max78000);
   bool chw = !net->layers.empty() && net->layers.front().bigData.value;
   network.setInputFormat(chw ? DataFormat::chw : DataFormat::hwc);
+  network.setAvgPoolRounding(options.avgPoolRounding);
   network->setAttr("sample_input", makeBlob("sample_input", inType,
                                             sampleValues));
   Block *body = new Block();

@@ -2332,6 +2332,7 @@ OwningOpRef<ModuleOp> OnnxImporter::run(StringRef bytes) {
   network.setDevice(*kind == target::DeviceKind::MAX78002
                         ? DeviceKind::max78002
                         : DeviceKind::max78000);
+  network.setAvgPoolRounding(options.avgPoolRounding);
   Block *body = new Block();
   network.getBody().push_back(body);
   Value arg = body->addArgument(inType, fileLoc);

@@ -417,6 +417,21 @@ unsigned Device::eltwiseCode(EltwiseOp op) {
   llvm_unreachable("unknown element-wise op");
 }
 
+Device::AvgPoolResetLayer Device::avgPoolResetLayer() const {
+  // A one-pixel frame through one processor as a 1x1 time-slot pass-through,
+  // with the max-pool enable (but not PoolEn) set.
+  AvgPoolResetLayer r;
+  r.rows = cantFail(encode(Reg::Rows, {{"Diff", 1}}));
+  r.columns = cantFail(encode(Reg::Columns, {{"Diff", 1}}));
+  r.stride = cantFail(encode(Reg::Stride, {{"MultiPassStride", 1}}));
+  r.layerControl = cantFail(encode(
+      Reg::LayerControl, {{"Master", 1}, {"MaxPoolEn", 1}, {"SramLSrc", 1}}));
+  r.oneD = cantFail(encode(Reg::OneD, {{"OnedWidth", 1}}));
+  r.post = cantFail(encode(Reg::Post, {{"TsEn", 1}, {"OneXOne", 1}}));
+  r.enables = cantFail(encode(Reg::Enables, {{"ProcEn", 1}}));
+  return r;
+}
+
 uint32_t Device::defaultSramControl() const {
   // Fastest read margin, explicitly enabled; write negative voltage enabled.
   return cantFail(encode(Reg::SramControl,

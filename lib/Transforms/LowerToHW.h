@@ -27,7 +27,7 @@ namespace lower {
 
 /// Pass options (the izer's command-line flags).
 struct LowerOptions {
-  bool fifo = false;     // FIFO input (also set by fastFifo)
+  bool fifo = false; // FIFO input (also set by fastFifo)
   bool fastFifo = false;
   bool compactData = true;
   bool mexpress = true;
@@ -61,14 +61,18 @@ struct LowerOptions {
 struct HwLayer {
   mutable LayerOp op;
   unsigned index = 0;
+  /// Hardware layer number: index, plus --start-layer, plus the average-pool
+  /// reset layers inserted before this layer (this one's included).
+  unsigned hwIndex = 0;
+  /// An average-pool reset layer runs just before this one (hwIndex - 1).
+  bool avgPoolReset = false;
   placement::LayerGeometry geom;
   LayerOpKind kind = LayerOpKind::none;
   bool conv = false; // kind != none
   // Input dimensions as the hardware reads them (1D: [L, 1]).
   int64_t inH = 1, inW = 1;
   // Pooling window, stride, dilation; pooled dimensions.
-  int64_t poolH = 1, poolW = 1, poolSH = 1, poolSW = 1, poolDH = 1,
-          poolDW = 1;
+  int64_t poolH = 1, poolW = 1, poolSH = 1, poolSW = 1, poolDH = 1, poolDW = 1;
   bool poolAvg = false;
   int64_t pooledH = 1, pooledW = 1;
   // Convolution.
@@ -148,6 +152,8 @@ struct NetworkFacts {
   unsigned startLayer = 0;
   /// Index of the layer that runs last (its output is the network's).
   unsigned finalLayer = 0;
+  /// Average-pool reset layers inserted in the whole network.
+  unsigned insertedLayers = 0;
   bool anyBias = false;
   bool anyStreaming = false;
   /// PoolRnd: the `rounding` of the 2-D average pools (one switch for all).

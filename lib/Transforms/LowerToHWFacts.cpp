@@ -51,8 +51,13 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
 
   unsigned index = 0;
   bool failedAny = false;
-  // The first layer with a 2-D average pool: it sets PoolRnd.
+  // PoolRnd is set by the network (--avg-pool-rounding), else by the first
+  // layer with a 2-D average pool; every other 2-D average must agree.
   std::optional<std::string> roundingFrom;
+  if (network.getAvgPoolRounding()) {
+    roundingFrom = "the network (avg_pool_rounding)";
+    facts.avgPoolRounding = true;
+  }
   for (LayerOp op : placement::layersInHwOrder(network)) {
     HwLayer l;
     l.op = op;
@@ -143,8 +148,8 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
     {
       int64_t ops = l.operands, passes = l.geom.inPasses;
       l.emulateEltwise =
-          dev.needs(target::Requirement::EmulateEltwiseMultipass) &&
-          ops > 1 && passes > 1 && ops * passes != ops + passes;
+          dev.needs(target::Requirement::EmulateEltwiseMultipass) && ops > 1 &&
+          passes > 1 && ops * passes != ops + passes;
     }
 
     // Input as the hardware reads it.
@@ -173,20 +178,17 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
       if (l.poolAvg && k.size() == 2) {
         auto how = [](bool r) { return r ? "rounds" : "truncates"; };
         if (!roundingFrom) {
-          roundingFrom = label;
+          roundingFrom = "layer " + label + "'s";
           facts.avgPoolRounding = pool.getRounding();
         } else if (pool.getRounding() != facts.avgPoolRounding) {
           fail(Twine("its average pooling ") + how(pool.getRounding()) +
-               ", but layer " + *roundingFrom + "'s " +
-               how(facts.avgPoolRounding) +
+               ", but " + *roundingFrom + " " + how(facts.avgPoolRounding) +
                "; the hardware rounds all 2-D averages or none");
         }
       }
     }
-    l.pooledH =
-        floorDiv(l.inH - l.poolDH * (l.poolH - 1) - 1, l.poolSH) + 1;
-    l.pooledW =
-        floorDiv(l.inW - l.poolDW * (l.poolW - 1) - 1, l.poolSW) + 1;
+    l.pooledH = floorDiv(l.inH - l.poolDH * (l.poolH - 1) - 1, l.poolSH) + 1;
+    l.pooledW = floorDiv(l.inW - l.poolDW * (l.poolW - 1) - 1, l.poolSW) + 1;
 
     // Convolution geometry.
     switch (l.kind) {
@@ -238,8 +240,7 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
          l.kind == LayerOpKind::conv_transpose2d) &&
         l.kh == 1 && l.kw == 1 &&
         dev.needs(target::Requirement::Emulate1x1Streaming) &&
-        (op.getStreaming() ||
-         (index > 0 && facts.layers.back().streaming))) {
+        (op.getStreaming() || (index > 0 && facts.layers.back().streaming))) {
       l.center1x1 = true;
       l.kh = l.kw = 3;
       l.padH = l.padW = 1;
@@ -353,6 +354,32 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
     previous = slot;
   }
   facts.finalLayer = *previous;
+
+  // Hardware layer numbers. Where the device needs it, an average pool right
+  // after an element-wise layer (in execution order) gets a reset layer
+  // before it, which moves it and every later layer up by one.
+  llvm::SmallVector<std::optional<unsigned>> runsBefore(facts.layers.size());
+  for (const HwLayer &l : facts.layers)
+    if (l.next)
+      runsBefore[*l.next] = l.index;
+  for (HwLayer &l : facts.layers) {
+    std::optional<unsigned> prev = runsBefore[l.index];
+    l.avgPoolReset =
+        dev.needs(target::Requirement::PassthroughAvgPoolAfterEltwise) &&
+        prev && facts.layers[*prev].operands > 1 && l.poolAvg;
+    facts.insertedLayers += l.avgPoolReset;
+    l.hwIndex = opts.startLayer + l.index + facts.insertedLayers;
+  }
+  if (opts.startLayer + facts.layers.size() + facts.insertedLayers >
+      dev.maxLayers()) {
+    network.emitError("network '")
+        << network.getSymName() << "' needs "
+        << facts.layers.size() + facts.insertedLayers
+        << " hardware layers with its " << facts.insertedLayers
+        << " average-pool reset layers (and --start-layer " << opts.startLayer
+        << "); " << dev.name() << " has " << dev.maxLayers();
+    return failure();
+  }
 
   // Groups in use: every layer's input processors and the final layer's
   // output processors.

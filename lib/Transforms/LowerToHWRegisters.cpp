@@ -87,10 +87,9 @@ private:
     emitWrite(address(r, group, slot), value);
   }
   void poll(Reg r, unsigned group, uint32_t mask, uint32_t value) {
-    builder.create<hw::PollOp>(program.getLoc(),
-                               builder.getI64IntegerAttr(address(r, group)),
-                               builder.getI64IntegerAttr(mask),
-                               builder.getI64IntegerAttr(value));
+    builder.create<hw::PollOp>(
+        program.getLoc(), builder.getI64IntegerAttr(address(r, group)),
+        builder.getI64IntegerAttr(mask), builder.getI64IntegerAttr(value));
   }
   void sysWrite(hw::SysReg reg, uint64_t value,
                 hw::WriteMode mode = hw::WriteMode::set) {
@@ -196,8 +195,11 @@ void RegisterWriter::init() {
       write(Reg::SramControl, g, 0, dev.defaultSramControl());
     // The layer that runs last (with link layers not always the last
     // hardware layer).
+    // The izer counts every inserted reset layer here, even those after the
+    // final layer.
     uint64_t count =
-        put(Reg::LayerCount, "LastLayer", opts.startLayer + facts.finalLayer);
+        put(Reg::LayerCount, "LastLayer",
+            opts.startLayer + facts.finalLayer + facts.insertedLayers);
     if (opts.startLayer)
       count |= put(Reg::LayerCount, "StartLayer", opts.startLayer);
     write(Reg::LayerCount, g, 0, count);
@@ -272,7 +274,15 @@ void RegisterWriter::configure() {
 void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
                                     unsigned gindex, bool localSource) {
   // Hardware layer (the program may start at a later layer).
-  const unsigned ll = l.index + opts.startLayer;
+  const unsigned ll = l.hwIndex;
+  // The average-pool reset layer before this one is configured next to it,
+  // in the first group only.
+  const bool reset = l.avgPoolReset && group == facts.groupsUsed.front();
+  auto writeReset = [&](Reg reg, uint64_t value) {
+    if (reset)
+      write(reg, group, ll - 1, value);
+  };
+  const target::Device::AvgPoolResetLayer resetRegs = dev.avgPoolResetLayer();
   const unsigned share = dev.processorsPerDataInstance();
   const int64_t inExpand = l.geom.inPasses;
   const int64_t outExpand = l.geom.outPasses;
@@ -306,9 +316,13 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   if (has(Reg::NextLayer)) {
     uint64_t next = 0;
     bool last = l.index + 1 == facts.layers.size();
+    // With --link-layer the izer links to the next layer's number without
+    // the inserted reset layers.
     if (l.next && (opts.linkLayer || *l.next != l.index + 1))
       next = put(Reg::NextLayer, "LinkEn", 1) |
-             put(Reg::NextLayer, "Next", *l.next + opts.startLayer);
+             put(Reg::NextLayer, "Next",
+                 opts.linkLayer ? *l.next + opts.startLayer
+                                : facts.layers[*l.next].hwIndex);
     else if (!l.next && (opts.linkLayer || !last))
       next = put(Reg::NextLayer, "Stop", 1);
     write(Reg::NextLayer, group, ll, next);
@@ -328,22 +342,22 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   }
   uint64_t rows, cols;
   if (hasField(Reg::Rows, "Diff")) {
-    int64_t diff = inRow - floorDiv(inRow - l.poolH - l.poolDH + 1, l.poolSH) *
-                               l.poolSH;
+    int64_t diff =
+        inRow - floorDiv(inRow - l.poolH - l.poolDH + 1, l.poolSH) * l.poolSH;
     rows = inRow - diff;
     int64_t colDiff =
         l.kind == LayerOpKind::conv1d
             ? 1
-            : inCol - floorDiv(inCol - l.poolW - l.poolDW + 1, l.poolSW) *
-                          l.poolSW;
+            : inCol -
+                  floorDiv(inCol - l.poolW - l.poolDW + 1, l.poolSW) * l.poolSW;
     int64_t step = (colDiff + (l.poolSH - 1) * inCol) * (l.readGap + 1) *
                    l.operands * inExpand;
     rows |= put(Reg::Rows, "Diff", step);
     if (l.padH > 0)
       rows |= put(Reg::Rows, "PadEn", 1) |
               put(Reg::Rows, "PadMinusOne", l.padH - 1);
-    int64_t cdiff = inCol - floorDiv(inCol - l.poolW - l.poolDW + 1, l.poolSW) *
-                                l.poolSW;
+    int64_t cdiff =
+        inCol - floorDiv(inCol - l.poolW - l.poolDW + 1, l.poolSW) * l.poolSW;
     cols = (inCol - cdiff) | put(Reg::Columns, "Diff", cdiff);
     if (l.padW > 0)
       cols |= put(Reg::Columns, "PadEn", 1) |
@@ -352,7 +366,9 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     rows = (inRow - 1 + 2 * l.padH) | put(Reg::Rows, "Pad", l.padH);
     cols = (inCol - 1 + 2 * l.padW) | put(Reg::Columns, "Pad", l.padW);
   }
+  writeReset(Reg::Rows, resetRegs.rows);
   write(Reg::Rows, group, ll, rows);
+  writeReset(Reg::Columns, resetRegs.columns);
   write(Reg::Columns, group, ll, cols);
 
   // Pooling.
@@ -374,6 +390,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   if (hasField(Reg::Stride, "MultiPassStride"))
     stride |= put(Reg::Stride, "MultiPassStride",
                   l.poolSH * l.operands * inExpand * (l.readGap + 1));
+  writeReset(Reg::Stride, resetRegs.stride);
   write(Reg::Stride, group, ll, stride);
 
   // Write pointer: output offset plus the memory instance of the first
@@ -398,17 +415,18 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     if (l.conv)
       instance = ffs64(l.outProcs) & ~int64_t(share - 1);
     else if (l.outProcs & (0xffffull << (group * 16)))
-      instance = ffs64(l.outProcs & (0xffffull << (group * 16))) &
-                 ~int64_t(share - 1);
+      instance =
+          ffs64(l.outProcs & (0xffffull << (group * 16))) & ~int64_t(share - 1);
     else
       instance = 0;
-    wptr |= (instance % share) * instanceSize() |
-            uint64_t(instance / share) << shift;
+    wptr |= (instance % share) * instanceSize() | uint64_t(instance / share)
+                                                      << shift;
   } else {
     int64_t instance =
         ffs64(l.outProcs >> (group * share)) & ~int64_t(share - 1);
     wptr |= (instance + group * share) * instanceSize();
   }
+  writeReset(Reg::WritePtrBase, wptr);
   write(Reg::WritePtrBase, group, ll, wptr);
 
   uint64_t toffs = 0;
@@ -422,6 +440,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
                 ? instanceSize() * 4
                 : instanceSize();
   }
+  writeReset(Reg::WritePtrTimeSlotOffset, toffs);
   write(Reg::WritePtrTimeSlotOffset, group, ll, toffs);
   if (l.conv)
     write(Reg::WritePtrMaskOffset, group, ll, 1ull << shift);
@@ -429,6 +448,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   if (outExpand > 1)
     choffs = (l.outputWidth / 8) * (l.writeGap + 1);
   write(Reg::WritePtrChannelOffset, group, ll, choffs);
+  writeReset(Reg::ReadPtrBase, l.inOffset / 4);
   write(Reg::ReadPtrBase, group, ll, l.inOffset / 4);
 
   // Layer control.
@@ -467,6 +487,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     lctl |= put(Reg::LayerControl, "KernelRowsMinusOne", l.kh - 1);
     lctl |= put(Reg::LayerControl, "KernelColsMinusOne", l.kw - 1);
   }
+  writeReset(Reg::LayerControl, resetRegs.layerControl);
   write(Reg::LayerControl, group, ll, lctl);
 
   // Layer control 2: input passes, write-pointer increment, output span.
@@ -479,12 +500,11 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   } else {
     inExp = inExpand - 1;
   }
-  uint64_t lctl2 =
-      put(Reg::LayerControl2, "XpchMax",
-          uint64_t(fls64(l.outProcs) -
-                   (ffs64(l.outProcs) & ~int64_t(share - 1))) *
-              quant) |
-      inExp;
+  uint64_t lctl2 = put(Reg::LayerControl2, "XpchMax",
+                       uint64_t(fls64(l.outProcs) -
+                                (ffs64(l.outProcs) & ~int64_t(share - 1))) *
+                           quant) |
+                   inExp;
   int64_t wptrSkip =
       l.conv ? outExpand * (l.writeGap + 1) - 1 : int64_t(l.writeGap);
   lctl2 |= put(Reg::LayerControl2, "WptrInc", wptrSkip);
@@ -516,7 +536,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
       write(Reg::MaskStart, group, ll, (outExpand - 1) * 8);
     }
   } else {
-    uint64_t v = l.conv ? (put(Reg::MaskCount, "Start", koffs) |
+    uint64_t v = l.conv             ? (put(Reg::MaskCount, "Start", koffs) |
                            put(Reg::MaskCount, "Max", kl + koffs))
                  : l.emulateEltwise ? 0
                                     : uint64_t((outExpand - 1) * 8);
@@ -533,8 +553,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   uint64_t oned = tscntMax;
   if (l.kind == LayerOpKind::conv1d)
     oned |= put(Reg::OneD, "OnedWidth", l.kh) | put(Reg::OneD, "OnedEn", 1);
-  else if (((l.kind == LayerOpKind::conv2d ||
-             l.kind == LayerOpKind::linear) &&
+  else if (((l.kind == LayerOpKind::conv2d || l.kind == LayerOpKind::linear) &&
             l.kh == 1 && l.kw == 1) ||
            (!l.conv && l.operands == 1))
     oned |= put(Reg::OneD, "OnedWidth", 1);
@@ -563,6 +582,7 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
       oned |= put(Reg::OneD, "EwiseConv", 1);
   }
   oned |= put(Reg::OneD, "OnedSad", onedSad);
+  writeReset(Reg::OneD, resetRegs.oneD);
   write(Reg::OneD, group, ll, oned);
 
   // TRAM pointer.
@@ -570,9 +590,9 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   if (l.kind == LayerOpKind::conv1d ||
       ((l.kind == LayerOpKind::conv2d || l.kind == LayerOpKind::linear) &&
        l.kh == 1 && l.kw == 1)) {
-    tptr = flattenProd >= 16 ? (uint64_t(flattenProd) << 16 |
-                                uint64_t(2 * flattenProd + 1))
-                             : 0;
+    tptr = flattenProd >= 16
+               ? (uint64_t(flattenProd) << 16 | uint64_t(2 * flattenProd + 1))
+               : 0;
   } else {
     tptr = l.tramMax - 1;
     if (l.index > 0 && l.streaming) {
@@ -597,8 +617,8 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   // of narrow weights (8 - bits).
   int64_t totalShift = l.outputShift + (l.conv ? 8 - l.bits : 0);
   if (totalShift < 0)
-    post |= put(Reg::Post, "Shift", -totalShift) |
-            put(Reg::Post, "ShiftRight", 1);
+    post |=
+        put(Reg::Post, "Shift", -totalShift) | put(Reg::Post, "ShiftRight", 1);
   else
     post |= put(Reg::Post, "Shift", totalShift);
   if (l.depthwise) {
@@ -627,12 +647,14 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
             put(Reg::Post, "XpmpCnt", flattenProd >> 4);
   if (l.kind == LayerOpKind::conv_transpose2d)
     post |= put(Reg::Post, "DeconvEn", 1);
+  writeReset(Reg::Post, resetRegs.post);
   write(Reg::Post, group, ll, post);
 
   // Processor and kernel enables.
   uint64_t ena = groupBits(l.procs, group);
   if (l.conv)
     ena = ena << 16 | ena;
+  writeReset(Reg::Enables, resetRegs.enables);
   write(Reg::Enables, group, ll, ena);
 
   streamRegisters(l, group, ll);
@@ -656,7 +678,10 @@ void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
   const uint64_t fifoGo =
       first && opts.fifoGo ? put(Reg::StreamStart, "FifoGo", 1) : 0;
   if (!l.streaming && !(first && opts.fifo)) {
+    // The izer writes both registers for every layer; the deltas are zero
+    // (so only --write-zero-registers shows the second write).
     write(Reg::StreamStart, group, ll, fifoGo);
+    write(Reg::StreamDelta, group, ll, 0);
     return;
   }
   int64_t start = 0, delta1 = 0, delta2 = 0, invol = 0;
@@ -790,8 +815,8 @@ void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
       if (l.bigData)
         roll *= l.poolSW * 4;
     } else {
-      roll = startHwc + (passes - 1) * (rowInc * l.inW + l.padW + colInc) +
-             colInc;
+      roll =
+          startHwc + (passes - 1) * (rowInc * l.inW + l.padW + colInc) + colInc;
       roll += (passes - roll % passes) % passes;
       if (l.bigData)
         roll = (roll + 3) / 4;
@@ -833,8 +858,8 @@ void RegisterWriter::start() {
   unsigned g0 = facts.groupsUsed.front();
   // The fast FIFO feeds the first four processors as a group unless the
   // input sits on processor 0 alone or outside processors 1-3.
-  bool fifoGroup = opts.fastFifo && !(firstLayer.procs != 1 &&
-                                      (firstLayer.procs & 0x0e) == 0);
+  bool fifoGroup = opts.fastFifo &&
+                   !(firstLayer.procs != 1 && (firstLayer.procs & 0x0e) == 0);
   auto fifoBits = [&](unsigned g) -> uint64_t {
     if (!opts.fifo)
       return 0;
@@ -872,7 +897,8 @@ void RegisterWriter::start() {
 
 void RegisterWriter::isr() {
   beginFunc(hw::FuncKind::isr);
-  uint64_t clear = put(Reg::Control, "CnnIrq", 1) | put(Reg::Control, "CnnEn", 1);
+  uint64_t clear =
+      put(Reg::Control, "CnnIrq", 1) | put(Reg::Control, "CnnEn", 1);
   if (facts.anyStreaming)
     clear |= put(Reg::Control, "StreamEn", 1);
   for (unsigned g : facts.groupsUsed)

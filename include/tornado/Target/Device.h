@@ -352,6 +352,14 @@ public:
   /// SramControl value every program writes (read margin 3, enabled, write
   /// negative voltage enabled).
   uint32_t defaultSramControl() const;
+  /// Register values of the small layer inserted before an average pool that
+  /// directly follows an element-wise layer (Requirement::
+  /// PassthroughAvgPoolAfterEltwise): it only resets the pool accumulator.
+  /// Its write and read pointers are those of the layer it precedes.
+  struct AvgPoolResetLayer {
+    uint32_t rows, columns, stride, layerControl, oneD, post, enables;
+  };
+  AvgPoolResetLayer avgPoolResetLayer() const;
   /// BIST command for a memory.
   virtual SramTestCommand memoryTest(MemoryKind memory) const = 0;
   /// Register/memory clear run before configuring (Requirement::

@@ -29,6 +29,9 @@ def Tornado_NetworkOp : Tornado_Op<"network", [
     in execution order. The `device` attribute selects the target model every
     verifier and pass consults; `input_format` says how the input is laid out
     in memory (CHW: one channel per processor, HWC: channels interleaved).
+    `avg_pool_rounding` sets the network-wide bit that makes 2-D average
+    pools round (izer `--avg-pool-rounding`); the register is written from
+    it even when the network has no average pool, as the izer does.
 
     ```mlir
     tornado.network @mnist(%in: tensor<1x28x28xi8>) -> tensor<10xi32>
@@ -46,7 +49,8 @@ def Tornado_NetworkOp : Tornado_Op<"network", [
                            "::tornado::DeviceKind::max78000">:$device,
                        DefaultValuedAttr<Tornado_DataFormatAttr,
                            "::tornado::DataFormat::chw">:$input_format,
-                       OptionalAttr<ElementsAttr>:$sample_input);
+                       OptionalAttr<ElementsAttr>:$sample_input,
+                       UnitAttr:$avg_pool_rounding);
   let regions = (region SizedRegion<1>:$body);
   let builders = [OpBuilder<(ins "llvm::StringRef":$name,
                                  "mlir::FunctionType":$type)>];
