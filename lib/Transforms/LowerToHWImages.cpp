@@ -53,10 +53,12 @@ private:
   const target::Device &dev;
   OpBuilder builder;
 
-  Type u8() { return IntegerType::get(builder.getContext(), 8,
-                                      IntegerType::Unsigned); }
-  Type u32() { return IntegerType::get(builder.getContext(), 32,
-                                       IntegerType::Unsigned); }
+  Type u8() {
+    return IntegerType::get(builder.getContext(), 8, IntegerType::Unsigned);
+  }
+  Type u32() {
+    return IntegerType::get(builder.getContext(), 32, IntegerType::Unsigned);
+  }
   /// A data-memory byte address as (group, instance, offset in instance).
   struct DataPos {
     unsigned group, instance;
@@ -144,7 +146,7 @@ struct KernelRows {
 };
 
 KernelRows kernelRows(const HwLayer &l, ArrayRef<int64_t> w,
-                             const target::Device &dev) {
+                      const target::Device &dev) {
   const placement::LayerGeometry &g = l.geom;
   const int64_t inThresh = g.inPerPass;
   const uint64_t valueMask = (1u << l.bits) - 1;
@@ -234,9 +236,8 @@ LogicalResult ImageWriter::kernels() {
     const placement::LayerGeometry &g = l.geom;
     SmallVector<int64_t> w = placement::readValues(l.op.getWeights());
     if (w.empty())
-      return l.op.emitError("layer ")
-             << placement::layerLabel(l.op)
-             << ": weights are not readable integers";
+      return l.op.emitError("layer ") << placement::layerLabel(l.op)
+                                      << ": weights are not readable integers";
     const KernelRows rows = kernelRows(l, w, dev);
     const int64_t qf = 8 / l.bits;
     const int64_t ksize = l.kh * l.kw;
@@ -377,9 +378,8 @@ LogicalResult ImageWriter::kernels() {
     // After the memory self test kernel memory is zero: skip zero words.
     auto isWord = [&](const KernelColumn &c) {
       return c.layer >= 0 &&
-             !(opts.zeroSram && llvm::all_of(c.bytes, [](uint8_t b) {
-               return b == 0;
-             }));
+             !(opts.zeroSram &&
+               llvm::all_of(c.bytes, [](uint8_t b) { return b == 0; }));
     };
     auto firstIt = llvm::find_if(pm, isWord);
     if (firstIt == pm.end())
@@ -467,17 +467,15 @@ LogicalResult ImageWriter::bias() {
       }
       continue;
     }
-    unsigned target =
-        (ffs64(l.outProcs) % dev.processorsPerDataInstance()) *
-        l.geom.outPasses;
+    unsigned target = (ffs64(l.outProcs) % dev.processorsPerDataInstance()) *
+                      l.geom.outPasses;
     // Devices whose first streaming layer cannot use the bias directly get
     // a zero entry first.
     if (l.index == 0 && l.streaming &&
         !dev.hasFeature(target::Feature::StreamBias))
       ++target;
-    std::vector<uint8_t> *mem =
-        reserve(l, *l.biasGroup, l.biasOffset,
-                l.biasOffset + target + values.size());
+    std::vector<uint8_t> *mem = reserve(l, *l.biasGroup, l.biasOffset,
+                                        l.biasOffset + target + values.size());
     if (!mem)
       return failure();
     for (auto [i, v] : llvm::enumerate(values))
@@ -487,9 +485,10 @@ LogicalResult ImageWriter::bias() {
     if (mem.empty())
       continue;
     auto type = RankedTensorType::get({int64_t(mem.size())}, u8());
-    builder.create<hw::BiasOp>(program.getLoc(), builder.getI32IntegerAttr(g),
-                               builder.getI32IntegerAttr(0),
-                               DenseElementsAttr::get(type, ArrayRef<uint8_t>(mem)));
+    builder.create<hw::BiasOp>(
+        program.getLoc(), builder.getI32IntegerAttr(g),
+        builder.getI32IntegerAttr(0),
+        DenseElementsAttr::get(type, ArrayRef<uint8_t>(mem)));
   }
   return success();
 }
@@ -761,7 +760,8 @@ LogicalResult ImageWriter::expected() {
   llvm::Expected<std::vector<kat::Record>> records =
       kat::knownAnswer(dev, layers, limit);
   if (!records)
-    return net.emitError("known answer: ") << llvm::toString(records.takeError());
+    return net.emitError("known answer: ")
+           << llvm::toString(records.takeError());
   for (const kat::Record &r : *records) {
     // Records never cross a memory instance in the IR: split them.
     size_t i = 0;
@@ -897,9 +897,9 @@ LogicalResult ImageWriter::unload() {
     auto emitChannels = [&](int64_t, int64_t expand, int64_t proc,
                             uint64_t lanes) {
       for (int64_t d = 0; d < xy; ++d) {
-        uint32_t a = dev.dataWordAddress(proc, 0) + l.outOffset +
-                     uint32_t((d * width + expand * outSize) *
-                              (l.writeGap + 1) * 4);
+        uint32_t a =
+            dev.dataWordAddress(proc, 0) + l.outOffset +
+            uint32_t((d * width + expand * outSize) * (l.writeGap + 1) * 4);
         for (int shift = 0; shift < 4; ++shift) {
           if (!((lanes >> shift) & 1))
             continue;
@@ -930,6 +930,7 @@ LogicalResult ImageWriter::unload() {
       bool shortWrite = xy == 1;
       int64_t base = firstOutput ? 0 : written;
       int64_t offs = 0, ptr = base;
+      std::map<int64_t, std::pair<uint32_t, unsigned>> layerSrc;
       size_t idx = 0;
       while (idx < emit.size()) {
         uint32_t readAddr = emit[idx].first;
@@ -952,7 +953,7 @@ LogicalResult ImageWriter::unload() {
           uint32_t a = uint32_t(int64_t(readAddr) + int64_t(k) * deltaR);
           for (int s : shifts) {
             int64_t o = shortWrite ? ptr++ : base + offs + xy * s;
-            byteSrc[o] = {a, unsigned(s)};
+            layerSrc[o] = {a, unsigned(s)};
           }
           if (!shortWrite)
             ++offs;
@@ -961,6 +962,38 @@ LogicalResult ImageWriter::unload() {
         if (!shortWrite && idx < emit.size() && sc > 1)
           offs += xy * (sc - 1);
       }
+      // The izer's loops assume every word of a run holds the same lanes.
+      // When the output processors do not start on a 4-processor boundary
+      // they do not, and its unload reads some channels twice and others
+      // never: unload each channel from its own lane instead, and say so.
+      if (outSize == 1) {
+        std::map<int64_t, std::pair<uint32_t, unsigned>> intended;
+        auto place = [&](int64_t c, int64_t expand, int64_t proc,
+                         uint64_t lanes) {
+          int64_t thisC = c;
+          for (unsigned shift = 0; shift < 4; ++shift) {
+            if (!((lanes >> shift) & 1))
+              continue;
+            for (int64_t d = 0; d < xy; ++d)
+              intended[base + thisC * xy + d] = {
+                  dev.dataWordAddress(proc, 0) + l.outOffset +
+                      uint32_t((d * width + expand) * (l.writeGap + 1) * 4),
+                  shift};
+            ++thisC;
+          }
+        };
+        if (failed(walkOutputChannels(l, place)))
+          return failure();
+        if (intended != layerSrc) {
+          mlir::emitWarning(l.op.getLoc())
+              << "layer " << placement::layerLabel(l.op)
+              << ": cnn_unload reads every output channel from its own "
+                 "processor; the izer's unload for output processors that "
+                 "do not start on a multiple of 4 misplaces channels";
+          layerSrc = std::move(intended);
+        }
+      }
+      byteSrc.insert(layerSrc.begin(), layerSrc.end());
     }
     written += l.outC * xy * l.outputWidth / 8;
     firstOutput = false;
@@ -1007,20 +1040,28 @@ LogicalResult ImageWriter::unload() {
     }
   }
   // ... and byte scatters: words with the same lanes shifted by a constant.
-  std::map<uint32_t, std::array<int64_t, 4>> lanes;
+  // Keyed by (word, copy): the izer's loops can read one byte lane into
+  // several output bytes (output maps that do not start on a 4-processor
+  // boundary), and every copy is a separate read.
+  std::map<std::pair<uint32_t, unsigned>, std::array<int64_t, 4>> lanes;
   for (auto &[o, src] : byteSrc) {
     if (!dataPos(src.first))
       return program.emitError("unload source 0x")
              << llvm::utohexstr(src.first) << " is outside data memory";
-    auto [it, inserted] = lanes.try_emplace(src.first);
-    if (inserted)
-      it->second.fill(-1);
-    it->second[src.second] = o;
+    for (unsigned copy = 0;; ++copy) {
+      auto [it, inserted] = lanes.try_emplace({src.first, copy});
+      if (inserted)
+        it->second.fill(-1);
+      if (it->second[src.second] < 0) {
+        it->second[src.second] = o;
+        break;
+      }
+    }
   }
   {
     auto it = lanes.begin();
     while (it != lanes.end()) {
-      uint32_t a0 = it->first;
+      uint32_t a0 = it->first.first;
       std::array<int64_t, 4> l0 = it->second;
       int64_t n = 1, step = 0, ostep = 0;
       auto jt = std::next(it);
@@ -1029,7 +1070,7 @@ LogicalResult ImageWriter::unload() {
         bool sameShape = true;
         for (int k = 0; k < 4; ++k)
           sameShape &= (jt->second[k] < 0) == (l0[k] < 0);
-        if (!sameShape || !sameInstance(a0, jt->first))
+        if (!sameShape || !sameInstance(a0, jt->first.first))
           break;
         std::optional<int64_t> delta;
         bool one = true;
@@ -1043,7 +1084,7 @@ LogicalResult ImageWriter::unload() {
         }
         if (!one || !delta)
           break;
-        int64_t d = int64_t(jt->first) - int64_t(pt->first);
+        int64_t d = int64_t(jt->first.first) - int64_t(pt->first.first);
         if (step == 0) {
           if (d <= 0 || d % 4 || *delta < 0)
             break;
@@ -1082,8 +1123,7 @@ LogicalResult ImageWriter::unload() {
     sorted.push_back(ops[i]);
   ops = std::move(sorted);
   for (auto &[o, op] : ops)
-    op->moveBefore(&program.getBody().front(),
-                   program.getBody().front().end());
+    op->moveBefore(&program.getBody().front(), program.getBody().front().end());
   return success();
 }
 

@@ -84,6 +84,13 @@ private:
              bool force = false) {
     if (value == 0 && !force && !opts.writeZeroRegisters)
       return;
+    // A layer the register has no slot for (MAX78002 keeps the stream
+    // registers of 8 layers): its zero is not stored. The izer stores it at
+    // an address inside the next register's slots, which can clear the
+    // stream settings of an earlier layer (docs/conformance.md).
+    const target::RegisterInfo *info = dev.findRegister(r);
+    if (value == 0 && !force && info && slot >= info->count)
+      return;
     emitWrite(address(r, group, slot), value);
   }
   void poll(Reg r, unsigned group, uint32_t mask, uint32_t value) {

@@ -465,7 +465,9 @@ int main(int argc, char **argv) {
     options.softmax = softmax;
     options.kat = !noKat;
     options.unload = !noUnload;
-    options.riscv = riscv;
+    // As in the izer, --riscv-debug implies --riscv (Debug_Init() itself is
+    // written only into embedded code, -e).
+    options.riscv = riscv || riscvDebug;
     options.energy = energy;
     options.pipeline = !noPipeline;
     options.writeZeroRegisters = writeZeroRegisters;
