@@ -76,6 +76,9 @@ private:
   LogicalResult input();
   LogicalResult expected();
   LogicalResult unload();
+  /// Says that cnn_unload differs from the izer's, which misplaces channels
+  /// of `l` (output processors not packed from a 4-processor boundary).
+  void warnUnload(const HwLayer &l, StringRef why);
   /// The izer's walk over an output layer's channels, one call per data
   /// memory instance of output processors: first channel, output pass,
   /// first processor of the instance, used lanes (bit k: processor + k).
@@ -819,7 +822,16 @@ LogicalResult ImageWriter::walkOutputChannels(
   return success();
 }
 
+void ImageWriter::warnUnload(const HwLayer &l, StringRef why) {
+  mlir::emitWarning(l.op.getLoc())
+      << "layer " << placement::layerLabel(l.op)
+      << ": cnn_unload reads every output channel from where the layer "
+         "writes it; the izer's unload misreads channels "
+      << why;
+}
+
 LogicalResult ImageWriter::unload() {
+  const unsigned share = dev.processorsPerDataInstance();
   // Output bytes: word sources (32-bit entries) and byte sources.
   std::map<int64_t, uint32_t> wordSrc;                      // out byte -> addr
   std::map<int64_t, std::pair<uint32_t, unsigned>> byteSrc; // -> (addr, lane)
@@ -846,8 +858,13 @@ LogicalResult ImageWriter::unload() {
     // channel at a time through the mlator of the group holding them.
     if (opts.mlator && outSize == 1 && xy >= 4 &&
         (l.outC == 1 || xy % 4 == 0)) {
+      // The izer numbers a word's channels by lane, used or not, so its
+      // mlator unload misplaces channels when a used lane follows an unused
+      // one; Tornado counts used lanes only.
+      bool misplaced = false;
       auto readChannels = [&](int64_t c, int64_t expand, int64_t proc,
                               uint64_t lanes) {
+        misplaced |= (lanes & (lanes + 1)) != 0;
         int64_t thisC = c;
         for (int lane = 0; lane < 4; ++lane) {
           if (!((lanes >> lane) & 1))
@@ -887,6 +904,9 @@ LogicalResult ImageWriter::unload() {
       };
       if (failed(walkOutputChannels(l, readChannels)))
         return failure();
+      if (misplaced)
+        warnUnload(l, "when a used output processor follows an unused one "
+                      "in its group of 4");
       written += l.outC * xy;
       firstOutput = false;
       continue;
@@ -894,8 +914,13 @@ LogicalResult ImageWriter::unload() {
 
     // The izer's emit list: (word offset from data base, byte lane).
     std::vector<std::pair<int64_t, int>> emit;
+    // The izer's unload scales the whole address by the write gap, memory
+    // instance included, unlike its own known-answer check: it reads the
+    // wrong instance for every processor outside the first one.
+    bool gapMisread = false;
     auto emitChannels = [&](int64_t, int64_t expand, int64_t proc,
                             uint64_t lanes) {
+      gapMisread |= l.writeGap > 0 && proc >= int64_t(share);
       for (int64_t d = 0; d < xy; ++d) {
         uint32_t a =
             dev.dataWordAddress(proc, 0) + l.outOffset +
@@ -917,6 +942,8 @@ LogicalResult ImageWriter::unload() {
     };
     if (failed(walkOutputChannels(l, emitChannels)))
       return failure();
+    if (gapMisread)
+      warnUnload(l, "with a write_gap outside the first memory instance");
 
     if (oWidth == 32) {
       int64_t out = written;
@@ -971,7 +998,7 @@ LogicalResult ImageWriter::unload() {
         auto place = [&](int64_t c, int64_t expand, int64_t proc,
                          uint64_t lanes) {
           int64_t thisC = c;
-          for (unsigned shift = 0; shift < 4; ++shift) {
+          for (unsigned shift = 0; shift < 4 && thisC < l.outC; ++shift) {
             if (!((lanes >> shift) & 1))
               continue;
             for (int64_t d = 0; d < xy; ++d)
@@ -984,12 +1011,15 @@ LogicalResult ImageWriter::unload() {
         };
         if (failed(walkOutputChannels(l, place)))
           return failure();
-        if (intended != layerSrc) {
-          mlir::emitWarning(l.op.getLoc())
-              << "layer " << placement::layerLabel(l.op)
-              << ": cnn_unload reads every output channel from its own "
-                 "processor; the izer's unload for output processors that "
-                 "do not start on a multiple of 4 misplaces channels";
+        // Bytes past the layer's outputs (the izer reads whole words) only
+        // pad the buffer; the outputs themselves must agree.
+        bool agrees = llvm::all_of(intended, [&](const auto &entry) {
+          auto it = layerSrc.find(entry.first);
+          return it != layerSrc.end() && it->second == entry.second;
+        });
+        if (!agrees) {
+          warnUnload(l, "when a used output processor follows an unused "
+                        "one in its group of 4");
           layerSrc = std::move(intended);
         }
       }
