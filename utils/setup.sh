@@ -14,6 +14,9 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   python3-numpy python3-yaml python3-onnx python3-torch python3-pytest
   dataset-fashion-mnist
+  # What the izer needs to run as the oracle (IZER_DIR; utils/corpus/oracle.py,
+  # random_oracle.py): the tests that use it skip without IZER_DIR.
+  python3-rich python3-xxhash python3-git python3-github yamllint
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -305,8 +305,19 @@ Expected<std::vector<NpyArray>> parseNpyArrays(MemoryBufferRef buffer) {
   ArrayRef<uint8_t> data = arrayRefFromStringRef(buffer.getBuffer());
   std::vector<NpyArray> arrays;
   uint64_t offset = 0;
+  // Like the izer's loader (numpy.load until it fails): an empty file holds
+  // no arrays, and bytes after the last array that do not start another one
+  // are ignored. Something that starts as an array must be one.
+  auto startsArray = [&](uint64_t at) {
+    return data.size() - at >= kMagicLen &&
+           std::memcmp(data.data() + at, kMagic, kMagicLen) == 0;
+  };
+  if (data.empty())
+    return arrays;
   do {
     uint64_t start = offset;
+    if (!arrays.empty() && !startsArray(start))
+      break;
     Expected<NpyArray> array = parseOne(data, offset, /*mustEnd=*/false);
     if (!array)
       return createStringError(inconvertibleErrorCode(),

@@ -36,6 +36,8 @@ private:
   const target::Device &dev;
   OpBuilder builder;
   bool failedAny = false;
+  /// --write-zero-registers skipped a store for a missing layer slot.
+  bool warnedMissingSlot = false;
 
   //===--- Helpers -------------------------------------------------------===//
 
@@ -89,8 +91,15 @@ private:
     // an address inside the next register's slots, which can clear the
     // stream settings of an earlier layer (docs/conformance.md).
     const target::RegisterInfo *info = dev.findRegister(r);
-    if (value == 0 && !force && info && slot >= info->count)
+    if (value == 0 && !force && info && slot >= info->count) {
+      if (!warnedMissingSlot)
+        program.emitWarning("--write-zero-registers: no zero is stored for ")
+            << target::registerName(r) << " of layer " << slot
+            << ", which has no such register; the izer stores it at another "
+               "register's address";
+      warnedMissingSlot = true;
       return;
+    }
     emitWrite(address(r, group, slot), value);
   }
   void poll(Reg r, unsigned group, uint32_t mask, uint32_t value) {

@@ -30,6 +30,7 @@
 #include "tornado/Interpreter/Executor.h"
 #include "tornado/Tools/ToolSupport.h"
 #include "tornado/Transforms/Passes.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -353,8 +354,18 @@ int main(int argc, char **argv) {
   if (!prefix.empty() && llvm::sys::fs::exists(outDir) && !overwrite)
     return fail("the target folder " + outDir +
                 " exists; use --overwrite to proceed");
+  // A project folder this run creates is removed again when the run fails,
+  // so bad input leaves no half-written project behind (unless it holds IR
+  // dumps asked for to debug the failure).
+  const bool createdOutDir =
+      !llvm::sys::fs::exists(outDir) && emitIrAfter.empty();
   if (std::error_code ec = llvm::sys::fs::create_directories(outDir))
     return fail(outDir + ": " + ec.message());
+  bool completed = false;
+  auto removeOnFailure = llvm::make_scope_exit([&] {
+    if (createdOutDir && !completed)
+      llvm::sys::fs::remove_directories(outDir);
+  });
   auto outPath = [&](llvm::StringRef name) {
     SmallString<256> p(outDir);
     llvm::sys::path::append(p, name);
@@ -398,6 +409,20 @@ int main(int argc, char **argv) {
     if (failed(verify(network)))
       return 1;
   }
+  // calcx4 kernels need the new kernel loader; the izer switches to it.
+  bool useOldKernelLoader = oldKernelLoader;
+  if (useOldKernelLoader && network
+                                .walk([](LayerOp layer) {
+                                  return layer.getCalcx4()
+                                             ? WalkResult::interrupt()
+                                             : WalkResult::advance();
+                                })
+                                .wasInterrupted()) {
+    llvm::WithColor::warning(llvm::errs(), "tornadoc")
+        << "using the new kernel loader: --old-kernel-loader cannot load "
+           "calcx4 kernels\n";
+    useOldKernelLoader = false;
+  }
   if (llvm::is_contained(emitIrAfter, "import"))
     if (llvm::Error e = writeIR(*module, outPath("ir-after-import.mlir")))
       return fail(llvm::toString(std::move(e)));
@@ -413,7 +438,7 @@ int main(int argc, char **argv) {
                       "new-kernel-loader={1} deduplicate={2}},"
                       "tornado-place-bias",
                       weightStart.getValue(),
-                      oldKernelLoader ? "false" : "true",
+                      useOldKernelLoader ? "false" : "true",
                       noDeduplicateWeights ? "false" : "true")
             .str();
     if (!overlapData)
@@ -460,7 +485,7 @@ int main(int argc, char **argv) {
     options.fastFifo = fastFifo;
     options.compactData = !noCompactData;
     options.mexpress = !noMexpress;
-    options.oldKernelLoader = oldKernelLoader;
+    options.oldKernelLoader = useOldKernelLoader;
     options.timer = timerNumber;
     options.softmax = softmax;
     options.kat = !noKat;
@@ -497,5 +522,6 @@ int main(int argc, char **argv) {
       return 1;
   }
 
+  completed = true;
   return 0;
 }

@@ -258,7 +258,16 @@ TEST(NpyTest, StreamsOfArrays) {
       errorOf(parseNpyArrays(MemoryBufferRef(damaged, "stream.npy")));
   EXPECT_NE(message.find("array 1 at offset 134"), std::string::npos)
       << message;
-  EXPECT_NE(errorOf(parseNpyArrays(MemoryBufferRef("", "empty.npy")))
+  // As the izer's loader: an empty file holds no arrays, and bytes after
+  // the last array that do not start another one are ignored.
+  TORNADO_ASSERT_OK(none, parseNpyArrays(MemoryBufferRef("", "empty.npy")));
+  EXPECT_TRUE(none.empty());
+  std::string trailing = bytes + std::string("xyz\0\0", 5);
+  TORNADO_ASSERT_OK(two,
+                    parseNpyArrays(MemoryBufferRef(trailing, "trailing.npy")));
+  EXPECT_EQ(two.size(), 2u);
+  // Data that is no array from the start is still an error.
+  EXPECT_NE(errorOf(parseNpyArrays(MemoryBufferRef("hello", "text.npy")))
                 .find("array 0 at offset 0"),
             std::string::npos);
 

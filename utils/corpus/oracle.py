@@ -445,32 +445,51 @@ def setup_workdir(izer, conf, wd):
         os.symlink(trained, os.path.join(wd, "trained"))
 
 
+def izer_command(izer, out_dir, common):
+    """The izer's command line writing into `out_dir` (run it in the work dir)."""
+    return ["/usr/bin/python3", os.path.join(izer, "ai8xize.py"), "--test-dir", out_dir] + common
+
+
+def tornadoc_command(bin_dir, out_dir, common):
+    """tornadoc's command line for the same network and options."""
+    return [os.path.join(bin_dir, "tornadoc"), "--no-report", "--test-dir", out_dir] + common
+
+
+def izer_error(r):
+    """The izer's first ERROR line (or its last line) from a failed run."""
+    lines = (r.stdout + r.stderr).strip().splitlines()
+    errors = [x for x in lines if "ERROR" in x] or lines[-1:] or ["no output"]
+    return errors[0]
+
+
+def conform(conf, ref, cand):
+    """Runs tornado-conform on two output folders; returns (process, the
+    categories that differ, are missing or could not be compared)."""
+    r = subprocess.run([os.path.join(conf, "tornado-conform"), ref, cand],
+                       capture_output=True, text=True)
+    differs = [x.split()[0] for x in r.stdout.splitlines()
+               if re.match(r"^\w+\s+(DIFFERS|MISSING|ERROR)", x)]
+    return r, differs
+
+
 def run_case(args, izer, conf, wd, out, case):
     name, device, config, flags = case
     yaml_path = prepare(izer, wd, config)
     common = ["--prefix", name, "--config-file", yaml_path, "--device", device,
               "--timer", "0", "--overwrite"] + flags
     ref_dir, cand_dir = os.path.join(out, "izer"), os.path.join(out, "tornado")
-    r = subprocess.run(["/usr/bin/python3", os.path.join(izer, "ai8xize.py"),
-                        "--test-dir", ref_dir] + common,
+    r = subprocess.run(izer_command(izer, ref_dir, common),
                        cwd=wd, capture_output=True, text=True)
     if r.returncode != 0 or not os.path.exists(os.path.join(ref_dir, name, "cnn.c")):
-        lines = (r.stdout + r.stderr).strip().splitlines()
-        errors = [x for x in lines if "ERROR" in x] or lines[-1:] or ["no output"]
-        return "IZER-FAILS", errors[0]
-    r = subprocess.run([os.path.join(args.bin, "tornadoc"), "--no-report",
-                        "--test-dir", cand_dir] + common,
+        return "IZER-FAILS", izer_error(r)
+    r = subprocess.run(tornadoc_command(args.bin, cand_dir, common),
                        cwd=wd, capture_output=True, text=True)
     if r.returncode != 0:
         lines = r.stderr.strip().splitlines()
         return "TORNADOC-FAILS", (lines or ["?"])[0]
-    r = subprocess.run([os.path.join(conf, "tornado-conform"),
-                        os.path.join(ref_dir, name), os.path.join(cand_dir, name)],
-                       capture_output=True, text=True)
+    r, differs = conform(conf, os.path.join(ref_dir, name), os.path.join(cand_dir, name))
     if r.returncode == 0:
         return "EQUAL", ""
-    differs = [x.split()[0] for x in r.stdout.splitlines()
-               if re.match(r"^\w+\s+(DIFFERS|MISSING|ERROR)", x)]
     return "DIFFERS", " ".join(differs)
 
 

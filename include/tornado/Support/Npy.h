@@ -30,9 +30,11 @@ llvm::Expected<NpyArray> parseNpy(llvm::MemoryBufferRef buffer);
 /// Reads a .npy file; errors name the file.
 llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
 
-/// Parses one or more arrays stored back to back, as repeated numpy.save
-/// calls on one open file write them (the izer's tests/weights_*.npy and
-/// tests/bias_*.npy sample files are such streams, one array per layer).
+/// Parses arrays stored back to back, as repeated numpy.save calls on one
+/// open file write them (the izer's tests/weights_*.npy and tests/bias_*.npy
+/// sample files are such streams, one array per layer). As the izer's
+/// loader, an empty buffer holds no arrays and trailing bytes that do not
+/// start with the .npy magic are ignored; a damaged array is an error.
 llvm::Expected<std::vector<NpyArray>>
 parseNpyArrays(llvm::MemoryBufferRef buffer);
 
