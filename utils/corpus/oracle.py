@@ -493,6 +493,20 @@ def run_case(args, izer, conf, wd, out, case):
     return "DIFFERS", " ".join(differs)
 
 
+def find_oracle(source_root):
+    """(IZER_DIR, the corpus folder holding tornado-conform), or (None, None)
+    after saying which is missing (the caller then skips)."""
+    izer = os.environ.get("IZER_DIR")
+    conf = corpus.shared_dir(os.path.abspath(source_root))
+    if not izer or not os.path.exists(os.path.join(izer, "ai8xize.py")):
+        print("IZER_DIR is not set (or holds no ai8xize.py): skipped")
+        return None, None
+    if not os.path.exists(os.path.join(conf, "tornado-conform")):
+        print(f"{conf}/tornado-conform not found: skipped")
+        return None, None
+    return izer, conf
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("bin")
@@ -507,13 +521,8 @@ def main():
         for c in cases:
             print(*c[:3], " ".join(c[3]))
         return 0
-    izer = os.environ.get("IZER_DIR")
-    conf = corpus.shared_dir(os.path.abspath(args.source_root))
-    if not izer or not os.path.exists(os.path.join(izer, "ai8xize.py")):
-        print("IZER_DIR is not set (or holds no ai8xize.py): skipped")
-        return corpus.SKIP
-    if not os.path.exists(os.path.join(conf, "tornado-conform")):
-        print(f"{conf}/tornado-conform not found: skipped")
+    izer, conf = find_oracle(args.source_root)
+    if not izer:
         return corpus.SKIP
     with tempfile.TemporaryDirectory() as tmp:
         wd = os.path.join(tmp, "wd")

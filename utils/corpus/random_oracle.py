@@ -1536,13 +1536,8 @@ def main():
             print("# weights", [list(w.shape) for w in net.weights],
                   "input", list(net.sample.shape))
         return 0
-    izer = os.environ.get("IZER_DIR")
-    conf = corpus.shared_dir(os.path.abspath(args.source_root))
-    if not izer or not os.path.exists(os.path.join(izer, "ai8xize.py")):
-        print("IZER_DIR is not set (or holds no ai8xize.py): skipped")
-        return corpus.SKIP
-    if not os.path.exists(os.path.join(conf, "tornado-conform")):
-        print(f"{conf}/tornado-conform not found: skipped")
+    izer, conf = oracle.find_oracle(args.source_root)
+    if not izer:
         return corpus.SKIP
     bin_dir = os.path.abspath(args.bin)
     if not args.izer_only and not os.path.exists(os.path.join(bin_dir, "tornadoc")):
