@@ -1471,9 +1471,13 @@ def run_network(cfg, net, tmp):
         return "CONFORM-ERROR", first_line(r.stderr or r.stdout)
     # tornadoc names the differences it makes on purpose (where the izer's
     # program is wrong) in a warning; docs/conformance.md lists them.
-    deliberate = [x for x in rt.stderr.splitlines() if "warning:" in x and "the izer" in x]
-    if deliberate:
-        return "DELIBERATE", " ".join(differs) + " | " + deliberate[0].split("warning: ", 1)[-1]
+    # A warning explains only the category it is about.
+    warnings = [x.split("warning: ", 1)[-1] for x in rt.stderr.splitlines()
+                if "warning:" in x and "the izer" in x]
+    explained = {c for w in warnings for c in ("unload", "registers")
+                 if (c == "unload") == ("cnn_unload" in w)}
+    if warnings and set(differs) <= explained:
+        return "DELIBERATE", " ".join(differs) + " | " + warnings[0]
     return "DIFFERS", " ".join(differs)
 
 
