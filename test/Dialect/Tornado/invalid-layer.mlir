@@ -337,3 +337,20 @@ tornado.network @tcalc(%in: tensor<1x4x4xi8>) -> () attributes {device = #tornad
   %0 = tornado.layer "l"(%in) {tcalc = true} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
   tornado.return
 }
+
+// -----
+
+// MAX78000 cannot skip input words between reads (the izer: "`read_gap`
+// must be 0 for this device").
+tornado.network @read_gap(%in: tensor<1x4x4xi8>) -> () {
+  // expected-error @+1 {{read_gap 1 needs a device that can skip input words between reads; MAX78000 reads with read_gap 0}}
+  %0 = tornado.layer "l"(%in) {read_gap = 1 : i64} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @read_gap_02(%in: tensor<1x4x4xi8>) -> () attributes {device = #tornado.device<max78002>} {
+  %0 = tornado.layer "l"(%in) {read_gap = 1 : i64} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
+  tornado.return
+}

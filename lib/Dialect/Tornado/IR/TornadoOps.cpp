@@ -773,6 +773,13 @@ LogicalResult LayerOp::verify() {
     if (attr && attr.getInt() < 0)
       return emitOpError() << name << " must not be negative";
   }
+  // Skipping input words between reads needs the multi-pass stride.
+  if (auto gap = (*this)->getAttrOfType<IntegerAttr>("read_gap");
+      gap && gap.getInt() > 0 &&
+      !dev.hasFeature(target::Feature::MultipassReadGap))
+    return emitOpError("read_gap ")
+           << gap.getInt() << " needs a device that can skip input words "
+           << "between reads; " << dev.name() << " reads with read_gap 0";
   unsigned kernelWords = 0;
   for (unsigned p = 0; p < dev.numProcessors(); ++p)
     kernelWords = std::max(kernelWords, dev.kernelWordsPerProcessor(p));
