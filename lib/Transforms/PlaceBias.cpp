@@ -126,9 +126,14 @@ void PlaceBiasPass::runOnOperation() {
   SmallVector<int64_t> group(layers.size(), -1), offset(layers.size(), -1);
   SmallVector<SmallVector<int64_t>> depthwiseOffsets(layers.size());
   SmallVector<Request> requests;
+  // Bytes holding a depth-wise or pinned layer's value, which the trimming
+  // of depth-wise holes stops at.
+  SmallVector<SmallVector<bool>> written(numGroups,
+                                         SmallVector<bool>(capacity, false));
   auto take = [&](unsigned i, unsigned g, int64_t begin, int64_t end) {
     extents[g].push_back({i, begin, end});
     top[g] = std::max(top[g], end);
+    std::fill(written[g].begin() + begin, written[g].begin() + end, true);
   };
 
   // Pinned offsets first: everything else goes above them.
@@ -190,7 +195,7 @@ void PlaceBiasPass::runOnOperation() {
     // Broadcast (input map == output map) reads all groups in parallel, so
     // each group's part starts on a 4-byte boundary.
     DepthwiseBias dw = depthwiseBias(g, bias[i], *dev);
-    SmallVector<int64_t> begin(numGroups, -1);
+    SmallVector<int64_t> begin(numGroups, -1), from(numGroups);
     for (unsigned grp = 0; grp < numGroups; ++grp) {
       bool reads = groupBits(g.inputProcs, grp) != 0;
       if (reads && dw.broadcast)
@@ -202,11 +207,20 @@ void PlaceBiasPass::runOnOperation() {
                                                "bytes of group {1}",
                                                capacity, grp)
                                      .str());
-      int64_t from = top[grp];
-      top[grp] += dw.kept[grp];
-      if (reads && top[grp] > from)
-        extents[grp].push_back({unsigned(i), from, top[grp]});
+      from[grp] = top[grp];
+      for (int64_t v : dw.entries[grp])
+        written[grp][top[grp]++] = v != kBiasHole;
     }
+    // The izer gives back every trailing unwritten byte of the last group,
+    // not only this layer's holes: also alignment padding and the holes of
+    // earlier depth-wise layers (other layers' values come later).
+    int64_t &end = top[dw.lastGroup];
+    while (end > 0 && !written[dw.lastGroup][end - 1])
+      --end;
+    // Groups the layer does not read still hold its holes: list them too.
+    for (unsigned grp = 0; grp < numGroups; ++grp)
+      if (top[grp] > from[grp])
+        extents[grp].push_back({unsigned(i), from[grp], top[grp]});
     depthwiseOffsets[i] = begin;
     for (unsigned grp = 0; grp < numGroups; ++grp)
       if (begin[grp] >= 0) {

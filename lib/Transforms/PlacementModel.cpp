@@ -161,8 +161,12 @@ DepthwiseBias placement::depthwiseBias(const LayerGeometry &g,
   unsigned start = lowestBit(map), last = highestBit(map);
   if (out.broadcast)
     last = ((last + perGroup) & ~(perGroup - 1)) - 1;
+  // The izer aligns the start by clearing the low perGroup bits (a group's
+  // processor mask) rather than log2(perGroup) bits, which clears every
+  // processor index: the walk starts at processor 0 and every group below
+  // the first used one takes holes.
   if (out.broadcast || usedGroups > 1)
-    start &= ~(perGroup - 1);
+    start = 0;
   // Bias table per pass, widened with holes for unused processors (the
   // izer inserts them at the absolute processor index).
   SmallVector<SmallVector<int64_t>> table(g.outPasses);
@@ -180,7 +184,7 @@ DepthwiseBias placement::depthwiseBias(const LayerGeometry &g,
                                (p % perGroup) / share
                          : p;
   };
-  unsigned lastGroup = 0;
+  unsigned &lastGroup = out.lastGroup;
   for (unsigned pass = 0; pass < g.outPasses; ++pass)
     for (unsigned p = start; p <= last; ++p) {
       size_t idx = source(p) - start;

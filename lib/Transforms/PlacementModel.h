@@ -76,6 +76,8 @@ struct DepthwiseBias {
   /// Entries each group keeps: the izer gives back the trailing holes of
   /// the last group it wrote.
   llvm::SmallVector<size_t> kept;
+  /// The last group written, whose trailing holes are given back.
+  unsigned lastGroup = 0;
 };
 DepthwiseBias depthwiseBias(const LayerGeometry &g,
                             llvm::ArrayRef<int64_t> bias,
