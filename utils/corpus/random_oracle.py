@@ -521,13 +521,7 @@ class Gen:
         if oh < 1 or ow < 1:
             raise Retry("conv output")
         f["pad"] = pad
-        if groups > 1:
-            cout = src.ch
-            f["groups"] = groups
-            self.tags.add("depthwise")
-        if cout is None:
-            cout = self.out_channels()
-        self.weights_for(layer, src, cout, (k, k), groups)
+        cout = self.conv_weights(layer, f, src, cout, (k, k), groups)
         self.conv_common(layer, procs)
         self.tags.add("conv1x1" if k == 1 else "conv3x3")
         if pad != (1 if k == 3 else 0):
@@ -535,6 +529,18 @@ class Gen:
         if procs is None:
             procs = self.procs(cout, align4=groups > 1 or layer.x4)
         return self.add(layer, Map(None, cout, (oh, ow), procs, False))
+
+    def conv_weights(self, layer, f, src, cout, kernel, groups):
+        """Output channels of a convolution (all of the input's when
+        depth-wise), with its random weights; returns them."""
+        if groups > 1:
+            cout = src.ch
+            f["groups"] = groups
+            self.tags.add("depthwise")
+        if cout is None:
+            cout = self.out_channels()
+        self.weights_for(layer, src, cout, kernel, groups)
+        return cout
 
     def conv1d(self, src, cout=None, procs=None, pool=True, groups=1, k=None, pad=None,
                dilate=True):
@@ -566,13 +572,7 @@ class Gen:
         out_len = dims[0] + 2 * pad - dil * (k - 1)
         if out_len < 1:
             raise Retry("conv1d output")
-        if groups > 1:
-            cout = src.ch
-            f["groups"] = groups
-            self.tags.add("depthwise")
-        if cout is None:
-            cout = self.out_channels()
-        self.weights_for(layer, src, cout, (k,), groups)
+        cout = self.conv_weights(layer, f, src, cout, (k,), groups)
         self.conv_common(layer, procs)
         if big_dil:
             layer.readahead = False
