@@ -203,6 +203,9 @@ def main():
         cases.append(case)
 
     work = args.keep or tempfile.mkdtemp(prefix="lower-all-")
+    if args.tornadoc:
+        # Made once, before the workers: two making it at once collide.
+        izer_workdir(conf, work)
     counts = {c: 0 for c in CATEGORIES}
     identical = 0
     # The SDK demos are the corpus's top-level cases.
