@@ -417,7 +417,10 @@ unsigned Device::eltwiseCode(EltwiseOp op) {
   llvm_unreachable("unknown element-wise op");
 }
 
-Device::AvgPoolResetLayer Device::avgPoolResetLayer() const {
+std::optional<Device::AvgPoolResetLayer> Device::avgPoolResetLayer() const {
+  // Only devices that need the layer have its register fields.
+  if (!needs(Requirement::PassthroughAvgPoolAfterEltwise))
+    return std::nullopt;
   // A one-pixel frame through one processor as a 1x1 time-slot pass-through,
   // with the max-pool enable (but not PoolEn) set.
   AvgPoolResetLayer r;

@@ -25,7 +25,9 @@ public:
   RegisterWriter(hw::ProgramOp program, const NetworkFacts &facts,
                  const LowerOptions &opts)
       : program(program), facts(facts), opts(opts), dev(*facts.dev),
-        builder(program.getContext()) {}
+        builder(program.getContext()),
+        resetRegs(dev.avgPoolResetLayer().value_or(
+            target::Device::AvgPoolResetLayer{})) {}
 
   LogicalResult run();
 
@@ -35,6 +37,9 @@ private:
   const LowerOptions &opts;
   const target::Device &dev;
   OpBuilder builder;
+  /// Register values of an average-pool reset layer (the same for all;
+  /// zeros, never written, where the device needs no such layer).
+  const target::Device::AvgPoolResetLayer resetRegs;
   bool failedAny = false;
   /// --write-zero-registers skipped a store for a missing layer slot.
   bool warnedMissingSlot = false;
@@ -298,7 +303,6 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
     if (reset)
       write(reg, group, ll - 1, value);
   };
-  const target::Device::AvgPoolResetLayer resetRegs = dev.avgPoolResetLayer();
   const unsigned share = dev.processorsPerDataInstance();
   const int64_t inExpand = l.geom.inPasses;
   const int64_t outExpand = l.geom.outPasses;

@@ -359,7 +359,8 @@ public:
   struct AvgPoolResetLayer {
     uint32_t rows, columns, stride, layerControl, oneD, post, enables;
   };
-  AvgPoolResetLayer avgPoolResetLayer() const;
+  /// None on devices that need no such layer.
+  std::optional<AvgPoolResetLayer> avgPoolResetLayer() const;
   /// BIST command for a memory.
   virtual SramTestCommand memoryTest(MemoryKind memory) const = 0;
   /// Register/memory clear run before configuring (Requirement::
