@@ -161,9 +161,13 @@ unsigned Device::calcX4Lanes() const {
 
 unsigned Device::calcX4KernelColumn(unsigned column, unsigned start,
                                     unsigned quarter) const {
-  if (!hasFeature(Feature::CalcX4) || quarter == 0)
+  if (!hasFeature(Feature::CalcX4))
     return column;
   const KernelRegion &region = regionOf(*this, column);
+  // A layer of fewer words than lanes has no quarter: every word lands on
+  // the first (the izer's division by zero yields 0, 0).
+  if (quarter == 0)
+    return region.firstColumn + start / region.instances;
   unsigned run = (column - start) / quarter, pos = (column - start) % quarter;
   return region.firstColumn + run * region.columnsPerInstance + pos +
          start / region.instances;

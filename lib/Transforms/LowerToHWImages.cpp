@@ -233,7 +233,18 @@ LogicalResult ImageWriter::kernels() {
   const unsigned nproc = dev.numProcessors();
   std::vector<KernelMemory> mem(nproc);
 
-  for (const HwLayer &l : facts.layers) {
+  // The loader fills layers that use every processor first, then the rest:
+  // a layer's fill looks at words earlier layers left (a partly used word).
+  const uint64_t allProcs = nproc >= 64 ? ~uint64_t(0)
+                                        : (uint64_t(1) << nproc) - 1;
+  SmallVector<const HwLayer *> order;
+  for (bool all : {true, false})
+    for (const HwLayer &l : facts.layers)
+      if ((l.procs == allProcs) == all)
+        order.push_back(&l);
+
+  for (const HwLayer *lp : order) {
+    const HwLayer &l = *lp;
     if (!l.conv || !l.kernelColumn || l.kernelSource != l.index)
       continue;
     const placement::LayerGeometry &g = l.geom;
@@ -258,6 +269,10 @@ LogicalResult ImageWriter::kernels() {
     // One kernel's packed bytes (qf kernels share a byte).
     SmallVector<uint64_t> k;
     int64_t ch = 0;
+    // The length every processor is padded to is carried from one processor
+    // to the next: a flatten layer (and the old loader) pads each processor
+    // up to where the previous one ended, a staircase of zero words.
+    int64_t kernLen = l.kernLen;
     for (int p = ffs64(l.procs); p >= 0 && p <= fls64(l.procs); ++p) {
       if (!((l.procs >> p) & 1))
         continue;
@@ -334,8 +349,12 @@ LogicalResult ImageWriter::kernels() {
       // A partly filled word counts as used; pad to the layer's length.
       if (out.column() < dev.kernelWordsPerProcessor(p) && out.started())
         out.skip();
-      while (out.column() - col0 - startCol < l.kernLen)
+      while (out.column() - col0 - startCol < kernLen)
         out.put(0);
+      if (l.flatten)
+        kernLen = out.column() - col0;
+      else if (opts.oldKernelLoader)
+        kernLen = out.column() - col0 - startCol;
       ++ch;
     }
   }

@@ -42,8 +42,12 @@ struct LayerFill {
 /// processor contributes one kernel, bytes are packed 9 to a word, holes in
 /// the output processor map skip a word, and every processor is padded to
 /// the same length.
-LayerFill simulateFill(const LayerGeometry &g, const target::Device &dev,
-                       bool newLoader) {
+/// `taken(p, rel)` says whether another layer already holds relative column
+/// `rel` of processor `p`: the loader treats such a word like a partly
+/// filled one of its own and moves past it.
+LayerFill
+simulateFill(const LayerGeometry &g, const target::Device &dev, bool newLoader,
+             llvm::function_ref<bool(unsigned, int64_t)> taken = nullptr) {
   const unsigned wordBytes = dev.kernelWordBytes();
   const unsigned share = dev.processorsPerDataInstance();
   const unsigned perByte = g.perByte;
@@ -134,7 +138,7 @@ LayerFill simulateFill(const LayerGeometry &g, const target::Device &dev,
       }
     }
     auto it = bytes.find(colTarget);
-    if (it != bytes.end() && it->second > 0)
+    if ((it != bytes.end() && it->second > 0) || (taken && taken(p, colTarget)))
       ++colTarget; // finish a partly filled word
     while (colTarget - startCol < length)
       add(1);
@@ -371,7 +375,9 @@ void PlaceKernelsPass::runOnOperation() {
     LayerFill fill = simulateFill(g, *dev, newKernelLoader);
     const int64_t length = fill.searchLength;
     const uint64_t outMap = g.outputProcs;
-    const bool x4Start = i > 0 && g.calcx4 && !(geo[i - 1] && geo[i - 1]->calcx4);
+    // The previous layer counts whether or not it has kernels.
+    const bool x4Start =
+        i > 0 && g.calcx4 && !layers[i - 1].getCalcx4();
     int64_t offs;
     unsigned failProc = lowestBit(g.inputProcs);
 
@@ -432,7 +438,12 @@ void PlaceKernelsPass::runOnOperation() {
       }
     }
 
-    // Claim the words the loader writes.
+    // Claim the words the loader writes, now that the words of the layers
+    // placed before are known.
+    fill = simulateFill(g, *dev, newKernelLoader,
+                        [&](unsigned p, int64_t rel) {
+                          return mem.used(p, offs + rel);
+                        });
     for (auto &[p, cols] : fill.columns) {
       for (int64_t rel : cols) {
         int64_t col = offs + rel;
