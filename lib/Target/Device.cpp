@@ -71,6 +71,17 @@ llvm::Expected<const Device &> Device::lookup(llvm::StringRef name) {
 //===--- Limits
 //-------------------------------------------------------------===//
 
+std::pair<unsigned, unsigned> Device::splitPasses(int64_t channels) const {
+  const int64_t procs = numProcessors();
+  const int64_t passes = std::max<int64_t>(1, (channels + procs - 1) / procs);
+  int64_t perPass = (channels + passes - 1) / passes;
+  if (channels > procs) {
+    const int64_t share = processorsPerDataInstance();
+    perPass = std::min((perPass + share - 1) / share * share, procs);
+  }
+  return {unsigned(passes), unsigned(perPass)};
+}
+
 bool Device::supportsPadding(LayerOp op, unsigned pad, unsigned kernel,
                              unsigned inputPasses) const {
   switch (op) {

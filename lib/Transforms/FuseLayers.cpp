@@ -50,7 +50,12 @@ struct FuseLayersPass
   void runOnOperation() override;
 
   /// Absorbs the element-wise/pool/flatten/concat chain feeding `input`.
-  void absorbInputs(LayerPlan &plan, Value input, bool allowFlatten);
+  void absorbInputs(LayerPlan &plan, Value input, bool allowFlatten,
+                    Operation *compute = nullptr);
+  /// Whether the hardware can run `elt` in one layer with `compute` (a
+  /// convolution, or null) and pooling (`pooling`, `poolStride`).
+  bool canFuseEltwise(EltwiseOp elt, Operation *compute, bool pooling,
+                      bool poolStride);
   /// Makes `elt` the layer's element-wise stage (with pooled operands when
   /// they are all pooled alike).
   void absorbEltwise(LayerPlan &plan, EltwiseOp elt);
@@ -94,22 +99,51 @@ void FuseLayersPass::absorbEltwise(LayerPlan &plan, EltwiseOp elt) {
   plan.inputs.assign(elt.getInputs().begin(), elt.getInputs().end());
 }
 
+bool FuseLayersPass::canFuseEltwise(EltwiseOp elt, Operation *compute,
+                                    bool pooling, bool poolStride) {
+  const target::Device &dev = getTargetFor(elt);
+  const int64_t operands = elt.getInputs().size();
+  const unsigned passes =
+      dev.splitPasses(cast<ShapedType>(elt.getType()).getDimSize(0)).first;
+  // Emulated multi-pass element-wise operations run alone (2 x 2 excepted).
+  if (dev.needs(target::Requirement::EmulateEltwiseMultipass) && passes > 1 &&
+      operands * passes != operands + passes &&
+      (compute || pooling || poolStride))
+    return false;
+  if (compute && !dev.hasFeature(target::Feature::MultipassEltwiseConvBias)) {
+    auto groups = compute->getAttrOfType<IntegerAttr>("groups");
+    auto bias = compute->getAttrOfType<ElementsAttr>("bias");
+    SmallVector<int64_t> values;
+    if ((!groups || groups.getInt() == 1) && bias &&
+        getIntegerValues(bias, values) &&
+        llvm::any_of(values, [](int64_t b) { return b != 0; }))
+      return false;
+  }
+  return true;
+}
+
 void FuseLayersPass::absorbInputs(LayerPlan &plan, Value input,
-                                  bool allowFlatten) {
+                                  bool allowFlatten, Operation *compute) {
   if (auto flat = producer<FlattenOp>(input);
       allowFlatten && flat && singleUse(input) && !taken.count(flat)) {
     plan.flatten = true;
     take(plan, flat);
     input = flat.getInput();
   }
-  if (auto pool = producer<PoolOp>(input);
-      !plan.pool && pool && singleUse(input) && !taken.count(pool)) {
+  // The hardware cannot pool and flatten in one layer: such a pool stays a
+  // layer of its own.
+  if (auto pool = producer<PoolOp>(input); !plan.pool && !plan.flatten &&
+                                           pool && singleUse(input) &&
+                                           !taken.count(pool)) {
     plan.pool = pool.getPool();
     take(plan, pool);
     input = pool.getInput();
   }
   if (auto elt = producer<EltwiseOp>(input);
-      elt && singleUse(input) && !taken.count(elt))
+      elt && singleUse(input) && !taken.count(elt) &&
+      canFuseEltwise(elt, compute, plan.pool.has_value(),
+                     plan.pool && llvm::any_of(plan.pool->getStride(),
+                                               [](int64_t v) { return v > 1; })))
     return absorbEltwise(plan, elt);
   if (auto cat = producer<ConcatOp>(input);
       cat && singleUse(input) && !taken.count(cat)) {
@@ -235,7 +269,7 @@ void FuseLayersPass::runOnOperation() {
         conv2d && cast<ShapedType>(conv2d.getWeights().getType())
                           .getShape()
                           .drop_front(2) == ArrayRef<int64_t>{1, 1};
-    absorbInputs(plan, input, isa<LinearOp>(op) || pointwise);
+    absorbInputs(plan, input, isa<LinearOp>(op) || pointwise, &op);
     // A graph-level linear op reads every element: flatten a CHW input.
     if (isa<LinearOp>(op) && !plan.flatten) {
       auto inTy = cast<ShapedType>(input.getType());

@@ -77,6 +77,7 @@ void LowerToHWPass::runOnOperation() {
   opts.increaseStart = increaseStart;
   opts.increaseDelta1 = increaseDelta1;
   opts.increaseDelta2 = increaseDelta2;
+  opts.overlapData = overlapData;
   opts.fixedInput = fixedInput;
   opts.synthesizeInput = synthesizeInput;
   opts.synthesizeWords = synthesizeWords;

@@ -47,6 +47,7 @@ struct LowerOptions {
   bool fifoGo = false;
   int increaseStart = 2;
   int increaseDelta1 = 0, increaseDelta2 = 0;
+  bool overlapData = false; // streaming buffers may overlap
   bool fixedInput = false;
   int64_t synthesizeInput = 0;
   unsigned synthesizeWords = 0;
@@ -58,6 +59,16 @@ struct LowerOptions {
 };
 
 /// One hardware layer as the register rules see it.
+/// When a streaming layer (or a first layer reading the FIFOs) may start
+/// and how it advances through its circular input buffer.
+struct StreamSettings {
+  int64_t start = 0, delta1 = 0, delta2 = 0;
+  /// Input passes of the layers before (the input-volume counter).
+  int64_t invol = 0;
+  /// Words of the circular input buffer (written with --fifo only).
+  std::optional<int64_t> rollover;
+};
+
 struct HwLayer {
   mutable LayerOp op;
   unsigned index = 0;
@@ -138,6 +149,8 @@ struct HwLayer {
   unsigned kernelSource = 0;
   /// Layer that runs next (execution order); none for the final layer.
   std::optional<unsigned> next;
+  /// Stream registers and the rollover (computed once by collectFacts).
+  StreamSettings stream;
 };
 
 struct NetworkFacts {

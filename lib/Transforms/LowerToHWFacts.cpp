@@ -10,6 +10,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 using namespace tornado;
@@ -41,6 +42,270 @@ int64_t at(std::optional<ArrayRef<int64_t>> a, unsigned i, int64_t dflt) {
 }
 
 } // namespace
+
+/// Stream start, deltas and rollover: when a streaming layer (or a first
+/// layer reading the FIFOs) may start and how it advances through its
+/// circular input buffer (the izer's formulas per device).
+static StreamSettings streamSettings(const HwLayer &l,
+                                     const NetworkFacts &facts,
+                                     const LowerOptions &opts) {
+  const target::Device &dev = *facts.dev;
+  const bool first = l.index == facts.startLayer;
+  StreamSettings st;
+  // Other layers write zeros (the izer writes both registers for every
+  // layer, so only --write-zero-registers shows them).
+  if (!l.streaming && !(first && opts.fifo))
+    return st;
+  int64_t start = 0, delta1 = 0, delta2 = 0, invol = 0;
+  // Buffer size for the rollover register (new formulas).
+  int64_t startHwc = 0, colInc = 1, rowInc = 1;
+  if (dev.needs(target::Requirement::NewStreaming)) {
+    const int64_t cols = l.inW, pad = l.padW, ops = l.operands;
+    const int64_t rowPrim = pad ? pad : l.poolSH;
+    rowInc = std::max(l.poolH * l.poolDH, l.poolSH);
+    colInc = std::max(l.poolW * l.poolDW, l.poolSW);
+    const bool later = l.index > 0; // the izer's revised formulas
+    bool lastStreaming = false;
+    int64_t effCols = 0, colAdjust = 0;
+    if (l.streaming) {
+      lastStreaming = l.index + 1 == facts.layers.size() ||
+                      !facts.layers[l.index + 1].streaming;
+      if (later) {
+        effCols = cols / colInc;
+        if (effCols * l.poolSW + l.poolW > cols)
+          --effCols;
+        colAdjust = colInc == 1 ? 0 : cols - effCols * colInc;
+      } else {
+        effCols = cols / l.poolSW;
+        if (effCols * l.poolSW + l.poolW - 1 > cols)
+          --effCols;
+        colAdjust = cols - effCols * colInc;
+      }
+    }
+    if (first && opts.fifo) {
+      if (l.streaming && l.poolSH == 1 && l.poolH == 1)
+        start = colInc;
+      else if (l.streaming)
+        // Read-ahead needs one more pooling step of input.
+        start = (rowInc * (cols + pad * 2) + (pad + 2 * colInc)) * ops +
+                (l.readAhead ? l.poolSW : 0);
+      else
+        start = l.inH * l.inW;
+    } else if (!first && l.streaming) {
+      if (later)
+        start = rowPrim * (cols + 2 * pad) +
+                (rowInc * (cols + 2 * pad) + pad + 2 * colInc) * ops;
+      else
+        start = pad * (cols + 2 * pad) +
+                (rowInc * (cols + 2 * pad) + pad + 2 * colInc) * ops;
+      if (l.readAhead)
+        start += l.poolSW;
+      if (lastStreaming && later)
+        start += colAdjust * l.poolSW;
+    }
+    startHwc = start;
+    if (l.bigData)
+      start = (start + 3) / 4;
+    if (l.streaming) {
+      int64_t skipped = std::max<int64_t>(0, cols - effCols * l.poolSW);
+      delta1 = l.poolSW * ops;
+      if (first) {
+        if (l.poolSH == 1 && l.poolH == 1)
+          delta1 -= 1;
+        if (l.bigData)
+          delta1 = (delta1 + 3) / 4;
+        if (later)
+          delta2 = l.poolSH == 1 ? delta1 + colAdjust
+                                 : (l.poolSH - 1) * cols + colAdjust;
+        else
+          delta2 = l.poolSH == 1
+                       ? delta1 + skipped
+                       : (l.poolSH - 1) * cols + skipped + l.poolW - 1;
+        if (l.bigData)
+          delta2 = (delta2 + 3) / 4;
+        if (opts.pipeline && delta2 > 0)
+          delta2 += 1;
+      } else {
+        if (l.bigData)
+          delta1 = (delta1 + 3) / 4;
+        delta1 += opts.increaseDelta1;
+        if (later)
+          delta2 = l.poolSH == 1 ? delta1 + colAdjust
+                                 : (l.poolSH - 1) * cols + colAdjust;
+        else
+          delta2 = l.poolSH == 1 ? delta1 + skipped
+                                 : (l.poolSH - 1) * cols + skipped;
+        if (l.bigData)
+          delta2 = (delta2 + 3) / 4;
+        delta2 += opts.increaseDelta2;
+      }
+    }
+  } else if (first && opts.fifo) {
+    if (l.streaming)
+      start = (l.poolH - 1) * l.inW + l.poolW;
+    else {
+      start = l.inH * l.inW;
+      if (l.bigData)
+        start = (start + 3) / 4;
+    }
+    start *= l.poolH;
+    if (l.streaming) {
+      delta1 = (l.poolSW - 1) * l.operands;
+      delta2 = (l.poolH - 1) * l.inW * l.operands;
+    }
+  } else if (!first && l.streaming) {
+    // The previous layer must have produced enough padded rows for this
+    // layer's kernel and pool window.
+    const HwLayer &prev = facts.layers[l.index - 1];
+    int64_t prevRow = prev.pooledW + 2 * prev.padW;
+    // The izer adds a margin of 2 (its --increase-start default).
+    start = prevRow * (prev.kh - 1 + l.poolH - 1) + prev.kw - 1 + l.poolW +
+            opts.increaseStart;
+    delta1 = l.poolSW * l.operands + opts.increaseDelta1;
+    delta2 =
+        (l.poolSH - 1) * prevRow + l.poolW * l.operands + opts.increaseDelta2;
+  }
+  if (!first && l.streaming)
+    for (unsigned i = 0; i < l.index; ++i)
+      invol += facts.layers[i].involPasses;
+  st.start = start;
+  st.delta1 = delta1;
+  st.delta2 = delta2;
+  st.invol = invol;
+  if (opts.fifo && l.streaming) {
+    int64_t passes = l.geom.inPasses;
+    int64_t roll;
+    if (!dev.needs(target::Requirement::NewStreaming)) {
+      roll = l.bigData ? 12
+                       : start + (l.poolH - 1) * l.inW +
+                             std::max({int64_t(1), l.poolSW, l.poolW});
+      if (roll % passes)
+        roll += passes - roll % passes;
+    } else if (first) {
+      roll = startHwc + colInc + (l.poolSW - 1) * (l.inW + l.padW * 2);
+      if (l.bigData)
+        roll *= l.poolSW * 4;
+    } else {
+      roll =
+          startHwc + (passes - 1) * (rowInc * l.inW + l.padW + colInc) + colInc;
+      roll += (passes - roll % passes) % passes;
+      if (l.bigData)
+        roll = (roll + 3) / 4;
+    }
+    st.rollover = roll;
+  }
+  return st;
+}
+
+
+/// Pixels a dilated Conv1d run as a 2-D convolution writes beyond its
+/// output (the izer's out_pad).
+static int64_t outPadPixels(const HwLayer &l) {
+  return l.foldedTaps ? std::max<int64_t>(0, l.inH * l.inW - l.outH * l.outW)
+                      : 0;
+}
+
+/// The circular input buffers of streaming layers (with --fifo) must not
+/// reach the layer's output, the end of the memory instance, another
+/// layer's buffer, or the output of the last streaming layer; read-ahead
+/// streaming layers need memories of their own. These are the izer's rules,
+/// in bytes of a memory instance, ranges closed at both ends.
+static LogicalResult checkStreamBuffers(const NetworkFacts &facts,
+                                        const LowerOptions &opts) {
+  const target::Device &dev = *facts.dev;
+  auto instances = [&](uint64_t procs) {
+    uint64_t m = 0;
+    for (unsigned p = 0; p < dev.numProcessors(); ++p)
+      if ((procs >> p) & 1)
+        m |= uint64_t(1) << (p / dev.processorsPerDataInstance());
+    return m;
+  };
+  auto hexOf = [](int64_t v) {
+    return "0x" + llvm::utohexstr(uint64_t(v), /*LowerCase=*/true);
+  };
+  struct Buffer {
+    int64_t from, to;
+    uint64_t instances;
+  };
+  auto overlap = [](int64_t a0, int64_t a1, int64_t b0, int64_t b1) {
+    return a0 <= b1 && b0 <= a1;
+  };
+  std::vector<std::optional<Buffer>> bufs(facts.layers.size());
+  for (const HwLayer &l : facts.layers) {
+    if (!l.stream.rollover)
+      continue;
+    const int64_t ring = *l.stream.rollover * 4;
+    const int64_t in = l.inOffset, out = l.outOffset;
+    const int64_t outStart = out - int64_t(l.outIgnore);
+    auto err = [&]() {
+      return l.op.emitError("layer ") << placement::layerLabel(l.op) << ": ";
+    };
+    if (l.procs & l.outProcs) {
+      if (in < outStart) {
+        if (in + ring >= outStart)
+          return err() << "its streaming input buffer (in_offset "
+                       << hexOf(in) << " + rollover " << ring
+                       << " bytes) reaches its output at " << hexOf(outStart)
+                       << " in the same processors: move out_offset up";
+      } else {
+        if (out + ring >= in)
+          return err() << "its output at out_offset " << hexOf(out)
+                       << " plus the streaming buffer size (" << ring
+                       << " bytes) reaches its input at in_offset "
+                       << hexOf(in) << " in the same processors";
+        if (l.index == facts.finalLayer) {
+          int64_t bytes = (l.outH * l.outW + outPadPixels(l)) *
+                          l.geom.outPasses * 4;
+          if (out + bytes >= in)
+            return err() << "its output (out_offset " << hexOf(out) << ", "
+                         << bytes << " bytes) reaches its streaming input at "
+                         << "in_offset " << hexOf(in);
+        }
+      }
+    }
+    if (in + ring >= int64_t(dev.dataInstanceBytes()))
+      return err() << "its streaming input buffer (in_offset " << hexOf(in)
+                   << " + rollover " << ring << " bytes) runs past the end "
+                   << "of the memory instance (" << dev.dataInstanceBytes()
+                   << " bytes)";
+    Buffer mine{in, in + ring, instances(l.procs)};
+    for (unsigned pl = 0; pl < l.index; ++pl) {
+      if (!bufs[pl])
+        continue;
+      if (!opts.overlapData && (bufs[pl]->instances & mine.instances) &&
+          overlap(mine.from, mine.to, bufs[pl]->from, bufs[pl]->to))
+        return err() << "its streaming input buffer (" << hexOf(mine.from)
+                     << "-" << hexOf(mine.to) << ") overlaps the one of layer "
+                     << placement::layerLabel(facts.layers[pl].op) << " ("
+                     << hexOf(bufs[pl]->from) << "-" << hexOf(bufs[pl]->to)
+                     << ") in the same memory instances";
+      if (l.readAhead &&
+          dev.dataRamIndex(mine.from) == dev.dataRamIndex(bufs[pl]->from))
+        return err() << "streaming read-ahead layers need memories of their "
+                     << "own, but its input buffer shares memory "
+                     << dev.dataRamIndex(mine.from) << " with layer "
+                     << placement::layerLabel(facts.layers[pl].op);
+    }
+    bufs[l.index] = mine;
+    const bool lastStreaming =
+        !l.next || !facts.layers[*l.next].streaming;
+    if (lastStreaming && !opts.overlapData) {
+      const uint64_t outInst = instances(l.outProcs);
+      const int64_t bytes =
+          (l.outH * l.outW + outPadPixels(l)) * 4 * l.outputWidth / 8;
+      for (unsigned pl = 0; pl <= l.index; ++pl)
+        if (bufs[pl] && (bufs[pl]->instances & outInst) &&
+            overlap(out, out + bytes, bufs[pl]->from, bufs[pl]->to))
+          return err() << "its output (" << hexOf(out) << "-"
+                       << hexOf(out + bytes) << ") overlaps the streaming "
+                       << "input buffer of layer "
+                       << placement::layerLabel(facts.layers[pl].op) << " ("
+                       << hexOf(bufs[pl]->from) << "-" << hexOf(bufs[pl]->to)
+                       << ")";
+    }
+  }
+  return success();
+}
 
 FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
                                             const LowerOptions &opts) {
@@ -214,6 +479,13 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
           l.padH = l.padW = 1;
           if (l.foldedTaps == 3)
             l.outIgnore = 4 * d * l.geom.outPasses;
+          // The emulation writes outIgnore bytes before out_offset.
+          if (l.outIgnore > op.getOutOffset().value_or(0))
+            fail(Twine("a dilated Conv1d (dilation ") + Twine(d) +
+                 ") runs as a 2-D convolution that writes " +
+                 Twine(l.outIgnore) + " bytes before its output: out_offset " +
+                 Twine(op.getOutOffset().value_or(0)) + " must be at least " +
+                 Twine(l.outIgnore));
         }
       }
       break;
@@ -405,6 +677,11 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
         facts.outputLayers.push_back(l.index);
   }
   llvm::sort(facts.outputLayers);
+
+  for (HwLayer &l : facts.layers)
+    l.stream = streamSettings(l, facts, opts);
+  if (failed(checkStreamBuffers(facts, opts)))
+    return failure();
   return facts;
 }
 

@@ -688,161 +688,22 @@ void RegisterWriter::configureLayer(const HwLayer &l, unsigned group,
   }
 }
 
-/// Stream start, deltas and rollover: when a streaming layer (or a first
-/// layer reading the FIFOs) may start and how it advances through its
-/// circular input buffer (MAX78000 formulas).
+/// Stream start, deltas and rollover (computed with the facts: see
+/// computeStreamSettings).
 void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
                                      unsigned ll) {
   const bool first = l.index == facts.startLayer;
   // --fifo-go lets the first layer start before the first FIFO word.
   const uint64_t fifoGo =
       first && opts.fifoGo ? put(Reg::StreamStart, "FifoGo", 1) : 0;
-  if (!l.streaming && !(first && opts.fifo)) {
-    // The izer writes both registers for every layer; the deltas are zero
-    // (so only --write-zero-registers shows the second write).
-    write(Reg::StreamStart, group, ll, fifoGo);
-    write(Reg::StreamDelta, group, ll, 0);
-    return;
-  }
-  int64_t start = 0, delta1 = 0, delta2 = 0, invol = 0;
-  // Buffer size for the rollover register (new formulas).
-  int64_t startHwc = 0, colInc = 1, rowInc = 1;
-  if (dev.needs(target::Requirement::NewStreaming)) {
-    const int64_t cols = l.inW, pad = l.padW, ops = l.operands;
-    const int64_t rowPrim = pad ? pad : l.poolSH;
-    rowInc = std::max(l.poolH * l.poolDH, l.poolSH);
-    colInc = std::max(l.poolW * l.poolDW, l.poolSW);
-    const bool later = l.index > 0; // the izer's revised formulas
-    bool lastStreaming = false;
-    int64_t effCols = 0, colAdjust = 0;
-    if (l.streaming) {
-      lastStreaming = l.index + 1 == facts.layers.size() ||
-                      !facts.layers[l.index + 1].streaming;
-      if (later) {
-        effCols = cols / colInc;
-        if (effCols * l.poolSW + l.poolW > cols)
-          --effCols;
-        colAdjust = colInc == 1 ? 0 : cols - effCols * colInc;
-      } else {
-        effCols = cols / l.poolSW;
-        if (effCols * l.poolSW + l.poolW - 1 > cols)
-          --effCols;
-        colAdjust = cols - effCols * colInc;
-      }
-    }
-    if (first && opts.fifo) {
-      if (l.streaming && l.poolSH == 1 && l.poolH == 1)
-        start = colInc;
-      else if (l.streaming)
-        // Read-ahead needs one more pooling step of input.
-        start = (rowInc * (cols + pad * 2) + (pad + 2 * colInc)) * ops +
-                (l.readAhead ? l.poolSW : 0);
-      else
-        start = l.inH * l.inW;
-    } else if (!first && l.streaming) {
-      if (later)
-        start = rowPrim * (cols + 2 * pad) +
-                (rowInc * (cols + 2 * pad) + pad + 2 * colInc) * ops;
-      else
-        start = pad * (cols + 2 * pad) +
-                (rowInc * (cols + 2 * pad) + pad + 2 * colInc) * ops;
-      if (l.readAhead)
-        start += l.poolSW;
-      if (lastStreaming && later)
-        start += colAdjust * l.poolSW;
-    }
-    startHwc = start;
-    if (l.bigData)
-      start = (start + 3) / 4;
-    if (l.streaming) {
-      int64_t skipped = std::max<int64_t>(0, cols - effCols * l.poolSW);
-      delta1 = l.poolSW * ops;
-      if (first) {
-        if (l.poolSH == 1 && l.poolH == 1)
-          delta1 -= 1;
-        if (l.bigData)
-          delta1 = (delta1 + 3) / 4;
-        if (later)
-          delta2 = l.poolSH == 1 ? delta1 + colAdjust
-                                 : (l.poolSH - 1) * cols + colAdjust;
-        else
-          delta2 = l.poolSH == 1
-                       ? delta1 + skipped
-                       : (l.poolSH - 1) * cols + skipped + l.poolW - 1;
-        if (l.bigData)
-          delta2 = (delta2 + 3) / 4;
-        if (opts.pipeline && delta2 > 0)
-          delta2 += 1;
-      } else {
-        if (l.bigData)
-          delta1 = (delta1 + 3) / 4;
-        delta1 += opts.increaseDelta1;
-        if (later)
-          delta2 = l.poolSH == 1 ? delta1 + colAdjust
-                                 : (l.poolSH - 1) * cols + colAdjust;
-        else
-          delta2 = l.poolSH == 1 ? delta1 + skipped
-                                 : (l.poolSH - 1) * cols + skipped;
-        if (l.bigData)
-          delta2 = (delta2 + 3) / 4;
-        delta2 += opts.increaseDelta2;
-      }
-    }
-  } else if (first && opts.fifo) {
-    if (l.streaming)
-      start = (l.poolH - 1) * l.inW + l.poolW;
-    else {
-      start = l.inH * l.inW;
-      if (l.bigData)
-        start = (start + 3) / 4;
-    }
-    start *= l.poolH;
-    if (l.streaming) {
-      delta1 = (l.poolSW - 1) * l.operands;
-      delta2 = (l.poolH - 1) * l.inW * l.operands;
-    }
-  } else if (!first && l.streaming) {
-    // The previous layer must have produced enough padded rows for this
-    // layer's kernel and pool window.
-    const HwLayer &prev = facts.layers[l.index - 1];
-    int64_t prevRow = prev.pooledW + 2 * prev.padW;
-    // The izer adds a margin of 2 (its --increase-start default).
-    start = prevRow * (prev.kh - 1 + l.poolH - 1) + prev.kw - 1 + l.poolW +
-            opts.increaseStart;
-    delta1 = l.poolSW * l.operands + opts.increaseDelta1;
-    delta2 =
-        (l.poolSH - 1) * prevRow + l.poolW * l.operands + opts.increaseDelta2;
-  }
-  if (!first && l.streaming)
-    for (unsigned i = 0; i < l.index; ++i)
-      invol += facts.layers[i].involPasses;
-  write(Reg::StreamStart, group, ll, start | fifoGo);
+  const StreamSettings &st = l.stream;
+  write(Reg::StreamStart, group, ll, st.start | fifoGo);
   write(Reg::StreamDelta, group, ll,
-        put(Reg::StreamDelta, "Delta2", delta2) |
-            put(Reg::StreamDelta, "Delta1", delta1) |
-            put(Reg::StreamDelta, "InVol", invol));
-  if (opts.fifo && l.streaming) {
-    int64_t passes = l.geom.inPasses;
-    int64_t roll;
-    if (!dev.needs(target::Requirement::NewStreaming)) {
-      roll = l.bigData ? 12
-                       : start + (l.poolH - 1) * l.inW +
-                             std::max({int64_t(1), l.poolSW, l.poolW});
-      if (roll % passes)
-        roll += passes - roll % passes;
-    } else if (first) {
-      roll = startHwc + colInc + (l.poolSW - 1) * (l.inW + l.padW * 2);
-      if (l.bigData)
-        roll *= l.poolSW * 4;
-    } else {
-      roll =
-          startHwc + (passes - 1) * (rowInc * l.inW + l.padW + colInc) + colInc;
-      roll += (passes - roll % passes) % passes;
-      if (l.bigData)
-        roll = (roll + 3) / 4;
-    }
-    write(Reg::Rollover, group, ll, roll);
-  }
+        put(Reg::StreamDelta, "Delta2", st.delta2) |
+            put(Reg::StreamDelta, "Delta1", st.delta1) |
+            put(Reg::StreamDelta, "InVol", st.invol));
+  if (st.rollover)
+    write(Reg::Rollover, group, ll, *st.rollover);
 }
 
 uint64_t RegisterWriter::startControl() const {

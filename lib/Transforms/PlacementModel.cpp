@@ -12,18 +12,9 @@ namespace {
 
 unsigned ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/// Passes needed for `channels` and the channels per pass: more than one
-/// pass rounds the per-pass count up to a whole data-memory instance.
 std::pair<unsigned, unsigned> splitPasses(int64_t channels,
                                           const target::Device &dev) {
-  unsigned procs = dev.numProcessors();
-  unsigned passes = std::max(1u, ceilDiv(channels, procs));
-  unsigned perPass = ceilDiv(channels, passes);
-  if (channels > procs) {
-    unsigned share = dev.processorsPerDataInstance();
-    perPass = std::min(ceilDiv(perPass, share) * share, procs);
-  }
-  return {passes, perPass};
+  return dev.splitPasses(channels);
 }
 
 /// Whether the layer feeding `layer`'s first input streams.

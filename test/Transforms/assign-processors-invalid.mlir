@@ -74,14 +74,14 @@ tornado.network @chw(%in: tensor<20x4x4xi8>) -> tensor<4x4x4xi8>
 
 // -----
 
-// The reader's pinned processors hold 8 channels; the map has 4.
+// The reader's pinned processors hold 8 channels; the map has 4 (the layer
+// verifier's rule, before any pass runs).
 tornado.network @count(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
     attributes {input_format = #tornado.data_format<hwc>} {
-  // expected-error @+1 {{output of layer 'a' needs 4 processors per pass but its readers take it from 0x00000000000000ff}}
   %0 = tornado.layer "a"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
       weights = dense<1> : tensor<4x4x1x1xi8>}
       : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
-  // expected-note @+1 {{layer 'b' reads processors 0x00000000000000ff}}
+  // expected-error @+1 {{4 input channels in 1 pass need 4 processors per pass, but processors 0x00000000000000ff has 8}}
   %1 = tornado.layer "b"(%0) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
       weights = dense<1> : tensor<4x4x1x1xi8>,
       processors = #tornado.procs<0x00000000000000ff>, pinned = ["processors"]}

@@ -66,7 +66,7 @@ tornado.network @skip(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
 // -----
 
 // A later layer overwrites a network output.
-tornado.network @output(%in: tensor<4x4x4xi8>) -> (tensor<4x4x4xi8>, tensor<4x4x4xi8>)
+tornado.network @output(%in: tensor<4x4x4xi8>) -> (tensor<4x4x4xi8>, tensor<2x4x4xi8>)
     attributes {input_format = #tornado.data_format<hwc>} {
   // expected-note @+1 {{layer 'l0' wrote instance 1 (processors 4-7), bytes 0x0000-0x003f, live 0..end}}
   %0 = tornado.layer "l0"(%in) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
@@ -78,12 +78,12 @@ tornado.network @output(%in: tensor<4x4x4xi8>) -> (tensor<4x4x4xi8>, tensor<4x4x
   // expected-note @+2 {{layer 'l1' writes instance 1 (processors 6,7), bytes 0x0000-0x003f}}
   // expected-note @+1 {{use overlap-data=true if the overlap is intended}}
   %1 = tornado.layer "l1"(%0) {op = #tornado.op<conv2d>, kernel = array<i64: 1, 1>,
-      weights = dense<1> : tensor<4x4x1x1xi8>,
+      weights = dense<1> : tensor<2x4x1x1xi8>,
       processors = #tornado.procs<0x00000000000000f0>, in_offset = 0 : i64,
       output_processors = #tornado.procs<0x00000000000000c0>, out_offset = 0 : i64}
-      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+      : (tensor<4x4x4xi8>) -> tensor<2x4x4xi8>
   // expected-note @+1 {{it is a network output}}
-  tornado.return %0, %1 : tensor<4x4x4xi8>, tensor<4x4x4xi8>
+  tornado.return %0, %1 : tensor<4x4x4xi8>, tensor<2x4x4xi8>
 }
 
 // -----

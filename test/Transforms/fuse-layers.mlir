@@ -33,11 +33,13 @@ tornado.network @net(%in: tensor<2x8x8xi8>) -> tensor<5xi32> {
   // CHECK-SAME: op = #tornado.op<conv2d>, output_shift = 7 : i64
   // CHECK-SAME: weights = dense<{{.*}}> : tensor<3x3x1x1xi8>
   %a2 = tornado.activate <abs> %c2 : tensor<3x4x4xi8>
-  // Subtract, then max-pool, then flatten into a linear layer.
-  // CHECK: layer "linear_{{[0-9]+}}"(%[[A]], %[[E]]) {{{.*}}eltwise = #tornado.eltwise<sub>, flatten
-  // CHECK-SAME: op = #tornado.op<linear>
+  // Subtract, then max-pool in one layer; the hardware cannot pool and
+  // flatten in one layer, so the linear layer flattens the pooled map.
+  // CHECK: %[[P:.*]] = layer "pool_{{[0-9]+}}"(%[[A]], %[[E]]) {eltwise = #tornado.eltwise<sub>
   // CHECK-SAME: pool = #tornado.pool<max, kernel = [2, 2], stride = [2, 2], dilation = [1, 1]>
   // CHECK-SAME: pool_first = false
+  // CHECK: layer "linear_{{[0-9]+}}"(%[[P]]) {{{.*}}flatten
+  // CHECK-SAME: op = #tornado.op<linear>
   %e2 = tornado.eltwise <sub> %a2, %c2 : (tensor<3x4x4xi8>, tensor<3x4x4xi8>) -> tensor<3x4x4xi8>
   %p3 = tornado.pool %e2 {pool = #tornado.pool<max, kernel = [2, 2], stride = [2, 2], dilation = [1, 1]>}
       : tensor<3x4x4xi8> -> tensor<3x2x2xi8>

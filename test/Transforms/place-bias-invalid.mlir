@@ -7,7 +7,7 @@ tornado.network @exhausted(%a: tensor<1x4x4xi8>, %b: tensor<1x4x4xi8>) -> () {
       padding = array<i64: 1, 1>, weights = dense<1> : tensor<300x1x3x3xi8>,
       bias = dense<1> : tensor<300xi8>, bias_group = 0 : i64, pinned = ["bias_group"],
       processors = #tornado.procs<0x0000000000000001>,
-      output_processors = #tornado.procs<0xffffffffffffffff>}
+      output_processors = #tornado.procs<0x0fffffffffffffff>}
       : (tensor<1x4x4xi8>) -> tensor<300x4x4xi8>
   // expected-error @+4 {{bias memory exhausted: layer 'l1' needs 300 bytes in one of groups [0]; the emptiest, group 0, has 212 bytes free}}
   // expected-note @+3 {{bias map: group 1 is empty (512 bytes free)}}
@@ -17,7 +17,7 @@ tornado.network @exhausted(%a: tensor<1x4x4xi8>, %b: tensor<1x4x4xi8>) -> () {
       padding = array<i64: 1, 1>, weights = dense<1> : tensor<300x1x3x3xi8>,
       bias = dense<2> : tensor<300xi8>, bias_group = 0 : i64, pinned = ["bias_group"],
       processors = #tornado.procs<0x0000000000000001>,
-      output_processors = #tornado.procs<0xffffffffffffffff>}
+      output_processors = #tornado.procs<0x0fffffffffffffff>}
       : (tensor<1x4x4xi8>) -> tensor<300x4x4xi8>
   tornado.return
 }

@@ -317,8 +317,21 @@ int main(int argc, char **argv) {
           ": tornadoc runs no such pass; "
           "choose one of " +
           llvm::join(std::begin(kDumpPoints), std::end(kDumpPoints), ", "));
-  if (noMexpress && mexpress)
-    return fail("--mexpress and --no-mexpress contradict each other");
+  // The izer's argument parser refuses these pairs (mutually exclusive).
+  for (auto [yes, no, name] :
+       {std::tuple<bool, bool, StringRef>{mexpress, noMexpress, "mexpress"},
+        {unload, noUnload, "unload"},
+        {pipelineOpt, noPipeline, "pipeline"},
+        {compactData, noCompactData, "compact-data"}})
+    if (yes && no)
+      return fail("--" + name + " and --no-" + name +
+                  " contradict each other");
+  if (newKernelLoader && oldKernelLoader)
+    return fail(
+        "--new-kernel-loader and --old-kernel-loader contradict each other");
+  if (fastFifo && !riscv && !riscvDebug)
+    return fail("--fast-fifo requires --riscv (the fast FIFO is the RISC-V "
+                "core's)");
   // The izer measures energy with the power monitor instead of a timer.
   int timerNumber = -1;
   if (!noTimer && !timer.empty() && !energy &&
@@ -441,8 +454,10 @@ int main(int argc, char **argv) {
                       useOldKernelLoader ? "false" : "true",
                       noDeduplicateWeights ? "false" : "true")
             .str();
-    if (!overlapData)
-      pipeline += ",tornado-check-hazards";
+    // --overlap-data turns overlaps into warnings; the instance-size and
+    // CHW checks still stop the build (as in the izer).
+    pipeline += overlapData ? ",tornado-check-hazards{overlap-data=true}"
+                            : ",tornado-check-hazards";
     if (failed(parsePassPipeline("tornado.network(" + pipeline + ")", pm)))
       return fail("cannot build the pass pipeline '" + pipeline + "'");
     if (!emitIrAfter.empty())
@@ -482,6 +497,7 @@ int main(int argc, char **argv) {
     LowerToHWOptions options;
     options.prefix = prefix.empty() ? "network" : prefix.getValue();
     options.fifo = fifo && !fastFifo;
+    options.overlapData = overlapData;
     options.fastFifo = fastFifo;
     options.compactData = !noCompactData;
     options.mexpress = !noMexpress;

@@ -168,6 +168,10 @@ public:
   virtual unsigned maxChannels() const = 0;
   /// Passes over the processors (input expansion / output expansion).
   unsigned maxPasses() const { return 16; }
+  /// Passes needed for `channels` and the channels (processors) per pass:
+  /// with more than one pass the per-pass count is rounded up to whole
+  /// data-memory instances. Every reader of pass counts asks here.
+  std::pair<unsigned, unsigned> splitPasses(int64_t channels) const;
   /// Max rows/cols of an input or output feature map.
   virtual unsigned maxDim() const = 0;
   /// rows * cols * input passes must stay below this.

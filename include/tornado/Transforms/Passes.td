@@ -202,6 +202,9 @@ def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
            "added to delta 1 of later streaming layers (--increase-delta1)">,
     Option<"increaseDelta2", "increase-delta2", "int", "0",
            "added to delta 2 of later streaming layers (--increase-delta2)">,
+    Option<"overlapData", "overlap-data", "bool", "false",
+           "accept streaming input buffers that overlap each other or the "
+           "last streaming layer's output (--overlap-data)">,
     Option<"fixedInput", "fixed-input", "bool", "false",
            "load alternating 0x55555555/0xaaaaaaaa words instead of the "
            "sample input (--fixed-input); the known answer stays the "

@@ -354,3 +354,158 @@ tornado.network @read_gap_02(%in: tensor<1x4x4xi8>) -> () attributes {device = #
   %0 = tornado.layer "l"(%in) {read_gap = 1 : i64} : (tensor<1x4x4xi8>) -> tensor<1x4x4xi8>
   tornado.return
 }
+
+// -----
+
+// The hardware restrictions the izer enforces (ai8x-synthesis backend checks).
+
+// MAX78000 pools over one pass only, unless the result is one pixel.
+tornado.network @pool_passes(%in: tensor<128x4x4xi8>) -> () {
+  // expected-error @+1 {{pooling in a layer without a convolution reads 128 channels in 2 passes; MAX78000 pools over at most 1 pass}}
+  %0 = tornado.layer "l"(%in) {pool = #tornado.pool<max, kernel = [2, 2], stride = [2, 2], dilation = [1, 1]>}
+      : (tensor<128x4x4xi8>) -> tensor<128x2x2xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @pool_passes_1px(%in: tensor<128x2x2xi8>) -> () {
+  %0 = tornado.layer "l"(%in) {pool = #tornado.pool<max, kernel = [2, 2], stride = [2, 2], dilation = [1, 1]>}
+      : (tensor<128x2x2xi8>) -> tensor<128x1x1xi8>
+  tornado.return
+}
+
+// -----
+
+// MAX78000 emulates element-wise operations over more than 2 passes: alone.
+tornado.network @eltwise_emulated(%a: tensor<128x4x4xi8>, %b: tensor<128x4x4xi8>, %c: tensor<128x4x4xi8>) -> () {
+  // expected-error @+1 {{an element-wise operation of 3 operands over 2 passes runs emulated on MAX78000 and cannot be combined with pooling or a convolution}}
+  %0 = tornado.layer "l"(%a, %b, %c) {eltwise = #tornado.eltwise<add>, op = #tornado.op<conv2d>,
+      weights = dense<1> : tensor<8x128x1x1xi8>}
+      : (tensor<128x4x4xi8>, tensor<128x4x4xi8>, tensor<128x4x4xi8>) -> tensor<8x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+// 2 operands x 2 passes is the one multi-pass element-wise form that
+// convolves.
+tornado.network @eltwise_2x2(%a: tensor<128x4x4xi8>, %b: tensor<128x4x4xi8>) -> () {
+  %0 = tornado.layer "l"(%a, %b) {eltwise = #tornado.eltwise<add>, op = #tornado.op<conv2d>,
+      weights = dense<1> : tensor<8x128x1x1xi8>}
+      : (tensor<128x4x4xi8>, tensor<128x4x4xi8>) -> tensor<8x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @eltwise_conv_bias(%a: tensor<4x4x4xi8>, %b: tensor<4x4x4xi8>) -> ()
+    attributes {device = #tornado.device<max78002>} {
+  // expected-error @+1 {{on MAX78002 an element-wise operation cannot share a layer with a convolution that has a bias}}
+  %0 = tornado.layer "l"(%a, %b) {eltwise = #tornado.eltwise<add>, op = #tornado.op<conv2d>,
+      weights = dense<1> : tensor<4x4x1x1xi8>, bias = dense<[0, 1, 0, 0]> : tensor<4xi8>}
+      : (tensor<4x4x4xi8>, tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+// An all-zero bias is no bias (the izer places none).
+tornado.network @eltwise_conv_zero_bias(%a: tensor<4x4x4xi8>, %b: tensor<4x4x4xi8>) -> ()
+    attributes {device = #tornado.device<max78002>} {
+  %0 = tornado.layer "l"(%a, %b) {eltwise = #tornado.eltwise<add>, op = #tornado.op<conv2d>,
+      weights = dense<1> : tensor<4x4x1x1xi8>, bias = dense<0> : tensor<4xi8>}
+      : (tensor<4x4x4xi8>, tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @conv1d_pad_passes(%in: tensor<128x16xi8>) -> ()
+    attributes {device = #tornado.device<max78002>} {
+  // expected-error @+1 {{a padded Conv1d cannot read 128 input channels in 2 passes on MAX78002}}
+  %0 = tornado.layer "l"(%in) {op = #tornado.op<conv1d>, weights = dense<1> : tensor<8x128x3xi8>,
+      padding = array<i64: 1>}
+      : (tensor<128x16xi8>) -> tensor<8x16xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @flatten_pixels(%in: tensor<1x32x32xi8>) -> () {
+  // expected-error @+1 {{flatten reads 1024 pixels per channel; at most 256 are supported}}
+  %0 = tornado.layer "l"(%in) {op = #tornado.op<linear>, flatten, weights = dense<1> : tensor<2x1024xi8>}
+      : (tensor<1x32x32xi8>) -> tensor<2xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @flatten_pool(%in: tensor<1x8x8xi8>) -> () {
+  // expected-error @+1 {{flatten cannot be combined with pooling in one layer}}
+  %0 = tornado.layer "l"(%in) {op = #tornado.op<linear>, flatten, weights = dense<1> : tensor<2x16xi8>,
+      pool = #tornado.pool<max, kernel = [2, 2], stride = [2, 2], dilation = [1, 1]>}
+      : (tensor<1x8x8xi8>) -> tensor<2xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @flatten_stream(%in: tensor<1x4x4xi8>) -> () {
+  // expected-error @+1 {{flatten cannot be combined with streaming}}
+  %0 = tornado.layer "l"(%in) {op = #tornado.op<linear>, flatten, streaming, weights = dense<1> : tensor<2x16xi8>}
+      : (tensor<1x4x4xi8>) -> tensor<2xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @depthwise_out_align(%in: tensor<8x4x4xi8>) -> ()
+    attributes {device = #tornado.device<max78002>} {
+  // expected-error @+1 {{a depth-wise convolution writes from output processor 1, which is not a multiple of 4}}
+  %0 = tornado.layer "l"(%in) {op = #tornado.op<conv2d>, groups = 8 : i64, weights = dense<1> : tensor<8x1x3x3xi8>,
+      padding = array<i64: 1, 1>, processors = #tornado.procs<0x00000000000001fe>,
+      output_processors = #tornado.procs<0x00000000000001fe>}
+      : (tensor<8x4x4xi8>) -> tensor<8x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @depthwise_span_align(%in: tensor<17x4x4xi8>) -> ()
+    attributes {device = #tornado.device<max78002>} {
+  // expected-error @+1 {{a depth-wise convolution spanning groups must start on a processor that is a multiple of 4, not 1}}
+  %0 = tornado.layer "l"(%in) {op = #tornado.op<conv2d>, groups = 17 : i64, weights = dense<1> : tensor<17x1x3x3xi8>,
+      padding = array<i64: 1, 1>, processors = #tornado.procs<0x000000000003fffe>,
+      output_processors = #tornado.procs<0x00000000001ffff0>}
+      : (tensor<17x4x4xi8>) -> tensor<17x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @input_count(%in: tensor<4x4x4xi8>) -> () {
+  // expected-error @+1 {{4 input channels in 1 pass need 4 processors per pass, but processors 0x000000000000001f has 5}}
+  %0 = tornado.layer "l"(%in) {processors = #tornado.procs<0x000000000000001f>}
+      : (tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @flatten_input_count(%in: tensor<2x2x2xi8>) -> () {
+  // expected-error @+1 {{2 input channels (before flattening) in 1 pass need 2 processors per pass, but processors 0x0000000000000001 has 1}}
+  %0 = tornado.layer "l"(%in) {op = #tornado.op<linear>, flatten, weights = dense<1> : tensor<3x8xi8>,
+      processors = #tornado.procs<0x0000000000000001>}
+      : (tensor<2x2x2xi8>) -> tensor<3xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @output_count(%in: tensor<100x4x4xi8>) -> () {
+  // expected-error @+1 {{100 output channels in 2 passes need 52 output processors per pass, but output_processors 0x00000000ffffffff has 32}}
+  %0 = tornado.layer "l"(%in) {output_processors = #tornado.procs<0x00000000ffffffff>}
+      : (tensor<100x4x4xi8>) -> tensor<100x4x4xi8>
+  tornado.return
+}

@@ -94,7 +94,7 @@ tornado.network @layers(%in: tensor<3x32x32xi8>) -> tensor<10xi32>
   %1 = tornado.layer "res"(%0, %0) {eltwise = #tornado.eltwise<sub>,
       pool_first = false,
       pool = #tornado.pool<avg, kernel = [2, 2], stride = [2, 2], dilation = [1, 1], rounding>,
-      output_processors = #tornado.procs<0xffff000000000000>,
+      output_processors = #tornado.procs<0x0003000000000000>,
       in_offset = 8192 : i64, out_offset = 0 : i64}
       : (tensor<2x32x32xi8>, tensor<2x32x32xi8>) -> tensor<2x16x16xi8>
   // CHECK: layer "fc"
@@ -124,10 +124,12 @@ tornado.network @layers(%in: tensor<3x32x32xi8>) -> tensor<10xi32>
   %p = tornado.layer "packed"(%5) {eltwise = #tornado.eltwise<add>, operands = 2 : i64}
       : (tensor<6x32x32xi8>) -> tensor<3x32x32xi8>
   // CHECK: layer "fc1x1"{{.*}}flatten
-  %q = tornado.layer "fc1x1"(%p) {op = #tornado.op<conv2d>, flatten,
-      pool = #tornado.pool<max, kernel = [16, 16], stride = [16, 16], dilation = [1, 1]>,
+  %pp = tornado.layer "pool16"(%p) {
+      pool = #tornado.pool<max, kernel = [16, 16], stride = [16, 16], dilation = [1, 1]>}
+      : (tensor<3x32x32xi8>) -> tensor<3x2x2xi8>
+  %q = tornado.layer "fc1x1"(%pp) {op = #tornado.op<conv2d>, flatten,
       weights = dense<1> : tensor<4x12x1x1xi8>}
-      : (tensor<3x32x32xi8>) -> tensor<4x1x1xi8>
+      : (tensor<3x2x2xi8>) -> tensor<4x1x1xi8>
   // CHECK: layer "up"
   // CHECK-SAME: op = #tornado.op<conv_transpose2d>
   %6 = tornado.layer "up"(%5) {op = #tornado.op<conv_transpose2d>,

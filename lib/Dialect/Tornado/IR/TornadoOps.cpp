@@ -626,6 +626,96 @@ static target::LayerOp toTargetOp(LayerOpKind kind) {
   llvm_unreachable("unknown layer op");
 }
 
+/// The restrictions the hardware puts on how a layer's stages combine and
+/// on its processor maps (the izer enforces each one; so must we).
+static LogicalResult verifyHardwareLimits(LayerOp op,
+                                          const target::Device &dev,
+                                          int64_t inChannels,
+                                          unsigned inPasses,
+                                          unsigned inPerPass, bool pooling,
+                                          bool poolStride,
+                                          int64_t pooledPixels) {
+  const LayerOpKind kind = op.getOp();
+  const int64_t operands =
+      op.getEltwise() ? (op.getOperands() ? int64_t(*op.getOperands())
+                                          : int64_t(op.getInputs().size()))
+                      : 1;
+  if (kind == LayerOpKind::none && pooling &&
+      inPasses > dev.maxPoolPasses() && pooledPixels > 1)
+    return op.emitOpError("pooling in a layer without a convolution reads ")
+           << inChannels << " channels in " << inPasses << " passes; "
+           << dev.name() << " pools over at most " << dev.maxPoolPasses()
+           << " pass (unless the result is a single pixel): add a "
+           << "convolution or split the channels";
+  if (operands > 1 && inPasses > 1 &&
+      dev.needs(target::Requirement::EmulateEltwiseMultipass) &&
+      operands * inPasses != operands + inPasses &&
+      (kind != LayerOpKind::none || pooling || poolStride))
+    return op.emitOpError("an element-wise operation of ")
+           << operands << " operands over " << inPasses << " passes runs "
+           << "emulated on " << dev.name() << " and cannot be combined with "
+           << "pooling or a convolution (only 2 operands x 2 passes can); "
+           << "put it in a layer of its own";
+  if (operands > 1 && kind != LayerOpKind::none && op.getGroups() == 1 &&
+      !dev.hasFeature(target::Feature::MultipassEltwiseConvBias)) {
+    SmallVector<int64_t> bias;
+    if (op.getBias() && getIntegerValues(*op.getBias(), bias) &&
+        llvm::any_of(bias, [](int64_t b) { return b != 0; }))
+      return op.emitOpError("on ")
+             << dev.name() << " an element-wise operation cannot share a "
+             << "layer with a convolution that has a bias: put the "
+             << "element-wise operation in a layer of its own";
+  }
+  if (kind == LayerOpKind::conv1d && op.getPadding() &&
+      !op.getPadding()->empty() && (*op.getPadding())[0] > 0 &&
+      inPasses > 1 && !dev.hasFeature(target::Feature::MultipassPaddedConv1d))
+    return op.emitOpError("a padded Conv1d cannot read ")
+           << inChannels << " input channels in " << inPasses << " passes on "
+           << dev.name() << ": use at most " << dev.numProcessors()
+           << " input channels or padding 0";
+  if (op.getFlatten()) {
+    if (pooledPixels > dev.maxFlattenPixels())
+      return op.emitOpError("flatten reads ")
+             << pooledPixels << " pixels per channel; at most "
+             << dev.maxFlattenPixels() << " are supported";
+    if (pooling)
+      return op.emitOpError("flatten cannot be combined with pooling in one "
+                            "layer: pool in the layer before");
+    if (op.getStreaming())
+      return op.emitOpError("flatten cannot be combined with streaming");
+  }
+  const unsigned share = dev.processorsPerDataInstance();
+  if (op.getGroups() > 1) {
+    if (auto out = op.getOutputProcessors();
+        out && llvm::countr_zero(out->getMask()) % share != 0)
+      return op.emitOpError("a depth-wise convolution writes from output "
+                            "processor ")
+             << llvm::countr_zero(out->getMask())
+             << ", which is not a multiple of " << share
+             << ": its output processors must start a memory instance";
+    if (auto in = op.getProcessors()) {
+      uint64_t m = in->getMask();
+      unsigned first = llvm::countr_zero(m);
+      if (first % share != 0 && (m >> first) >> dev.processorsPerGroup())
+        return op.emitOpError("a depth-wise convolution spanning groups "
+                              "must start on a processor that is a "
+                              "multiple of ")
+               << share << ", not " << first;
+    }
+  }
+  // Each pass reads its channels from as many processors.
+  if (auto in = op.getProcessors();
+      in && llvm::popcount(in->getMask()) != int64_t(inPerPass))
+    return op.emitOpError("")
+           << inChannels << " input channel" << (inChannels == 1 ? "" : "s")
+           << (op.getFlatten() ? " (before flattening)" : "") << " in "
+           << inPasses << " pass" << (inPasses == 1 ? "" : "es") << " need "
+           << inPerPass << " processors per pass, but processors "
+           << maskString(in->getMask()) << " has "
+           << llvm::popcount(in->getMask());
+  return success();
+}
+
 LogicalResult LayerOp::verify() {
   const target::Device &dev = getTargetFor(*this);
   if (getInputs().empty())
@@ -661,12 +751,22 @@ LogicalResult LayerOp::verify() {
   }
   if (!getEltwise() && !getPoolFirst())
     return emitOpError("pool_first = false needs an element-wise operation");
+  // Channels each operand brings, and the passes that reads them in.
+  const int64_t inChannels = shape[0];
+  const auto [inPasses, inPerPass] = dev.splitPasses(inChannels);
+  bool pooling = false, poolStride = false;
   if (std::optional<PoolAttr> pool = getPool()) {
     FailureOr<SmallVector<int64_t>> s = poolShape(*this, *pool, shape);
     if (failed(s))
       return failure();
     shape = *s;
+    pooling = llvm::any_of(pool->getKernel(), [](int64_t k) { return k > 1; });
+    poolStride =
+        llvm::any_of(pool->getStride(), [](int64_t k) { return k > 1; });
   }
+  int64_t pooledPixels = 1;
+  for (int64_t d : ArrayRef<int64_t>(shape).drop_front())
+    pooledPixels *= d;
   if (getFlatten()) {
     bool pointwise = getOp() == LayerOpKind::conv2d && getWeights() &&
                      cast<ShapedType>(getWeights()->getType()).getRank() == 4 &&
@@ -825,6 +925,22 @@ LogicalResult LayerOp::verify() {
            << maskString(getOutputProcessors()->getMask())
            << " must be, in each group, one run as long as its processors "
            << maskString(getProcessors()->getMask()) << " there";
+  if (failed(verifyHardwareLimits(*this, dev, inChannels, inPasses, inPerPass,
+                                  pooling, poolStride, pooledPixels)))
+    return failure();
+
+  if (auto out = getOutputProcessors()) {
+    int64_t outChannels = outTy.getShape()[0];
+    const auto [outPasses, outPerPass] = dev.splitPasses(outChannels);
+    if (llvm::popcount(out->getMask()) != int64_t(outPerPass))
+      return emitOpError("")
+             << outChannels << " output channel"
+             << (outChannels == 1 ? "" : "s") << " in " << outPasses
+             << " pass" << (outPasses == 1 ? "" : "es") << " need "
+             << outPerPass << " output processors per pass, but "
+             << "output_processors " << maskString(out->getMask()) << " has "
+             << llvm::popcount(out->getMask());
+  }
   if (std::optional<ArrayAttr> pins = getPinned()) {
     for (Attribute a : *pins) {
       StringRef name = cast<StringAttr>(a).getValue();
