@@ -130,13 +130,20 @@ void LowerToHWPass::runOnOperation() {
       return signalPassFailure();
     // The izer's link-layer mode links each layer to the next hardware
     // layer whatever the execution order: only sound in order.
-    if (opts.linkLayer && llvm::any_of(facts->layers, [](const HwLayer &l) {
-          return l.next && *l.next != l.index + 1;
-        })) {
-      network.emitError("tornado-lower-to-hw: link-layer needs the layers "
-                        "in hardware-layer order (no `hw_layer` jumps)");
-      return signalPassFailure();
-    }
+    if (opts.linkLayer)
+      for (const HwLayer &l : facts->layers)
+        if (l.next && *l.next != l.index + 1) {
+          // The izer links layer i to i + 1 regardless, so its program runs
+          // the layers in another order than its known answer assumes.
+          l.op.emitError("layer ")
+              << placement::layerLabel(l.op)
+              << ": --link-layer links every layer to the next hardware "
+              << "layer, but this one continues with "
+              << placement::layerLabel(facts->layers[*l.next].op)
+              << " (next_sequence); the izer's program for this would run "
+              << "the layers out of order. Drop --link-layer or the jump";
+          return signalPassFailure();
+        }
     OpBuilder builder(network);
     std::string name = prefix.empty() ? network.getSymName().str() : prefix;
     auto program = builder.create<hw::ProgramOp>(

@@ -378,7 +378,9 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
     l.tcalc = op.getTcalc().value_or(l.readAhead && l.geom.inPasses > 1);
     l.involPasses =
         l.tcalc ? llvm::alignTo(l.geom.inPasses, 4) : l.geom.inPasses;
-    if (l.calcx4 && placement::hasKernels(op) &&
+    // The loader interleaves the output channels of calcx4 layers in
+    // lanes; a flatten layer's kernels are not rearranged.
+    if (l.calcx4 && placement::hasKernels(op) && !op.getFlatten() &&
         l.geom.outChannels % dev.calcX4Lanes() != 0)
       fail(Twine("calcx4 needs a multiple of ") + Twine(dev.calcX4Lanes()) +
            " output channels, got " + Twine(l.geom.outChannels));

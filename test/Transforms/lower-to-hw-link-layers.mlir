@@ -12,9 +12,9 @@
 // Hardware layer 1 ("a") links to hardware layer 0.
 // CHECK: tornado_hw.write 0x51100100, 0x00000080
 
-// expected-error @+1 {{link-layer needs the layers in hardware-layer order (no `hw_layer` jumps)}}
 tornado.network @linked(%in: tensor<4x4x4xi8>) -> tensor<4x4x4xi8>
     attributes {device = #tornado.device<max78002>} {
+  // expected-error @+1 {{layer 'a': --link-layer links every layer to the next hardware layer, but this one continues with 'b' (next_sequence); the izer's program for this would run the layers out of order}}
   %0 = tornado.layer "a"(%in) {hw_layer = 1 : i64,
       processors = #tornado.procs<0x000000000000000f>,
       output_processors = #tornado.procs<0x000000000000000f>,

@@ -92,7 +92,16 @@ def gen_network(seed, device):
         # Sometimes the sum is convolved in the same layer (keeping the
         # channel count if the result is an operand again).
         op = op or rnd.choice(["add", "add", "sub", "xor"])
-        if rnd.random() < 0.4:
+        fuse = rnd.random() < 0.4
+        # MAX78000 runs multi-pass element-wise operations other than 2 x 2
+        # emulated, without pooling or a convolution, and pools without a
+        # convolution over one pass only (the izer's rules; the verifier's).
+        passes = passes_of(inputs[0][1])[0]
+        if device == "max78000" and passes > 1:
+            pool = False
+            if not (len(inputs) == 2 and passes == 2):
+                fuse = False
+        if fuse:
             out = inputs[0][1] if keep else rnd.choice([4, 8, 16])
             return layer(inputs, out, pool=pool, eltwise=op, k=rnd.choice([1, 3]))
         return layer(inputs, 0, kind="none", pool=pool, eltwise=op)

@@ -15,7 +15,9 @@ Outcomes per seed:
   EQUAL                     both compiled, every category identical
   DIFFERS                   both compiled, tornado-conform lists the categories
   DELIBERATE                differs where tornadoc warns that the izer's program
-                            is wrong (docs/conformance.md); does not fail the run
+                            is wrong (docs/conformance.md), or refuses a network
+                            saying why the izer's program for it is wrong;
+                            does not fail the run
   TORNADOC-REJECTS          the izer accepted the network, tornadoc refused it
   TORNADOC-CRASH            signal, exit code > 1, assertion, LLVM ERROR, stack
                             dump or timeout (whatever the izer did)
@@ -1461,6 +1463,9 @@ def run_network(cfg, net, tmp):
             return "BOTH-REJECT", f"izer: {ierr} | tornadoc ({loc}): {msg}"
         return "TORNADOC-ACCEPTS-INVALID", f"izer: {ierr}"
     if rt.returncode != 0:
+        # A refusal that says the izer's program is wrong (docs/conformance.md).
+        if "the izer's program" in first_line(rt.stderr):
+            return "DELIBERATE", "rejected | " + first_line(rt.stderr)
         return "TORNADOC-REJECTS", first_line(rt.stderr)
     r, differs = oracle.conform(cfg["conf"], os.path.join(ref, name), os.path.join(cand, name))
     with open(os.path.join(tmp, "conform.txt"), "w") as f:
