@@ -71,6 +71,12 @@ llvm::Expected<const Device &> Device::lookup(llvm::StringRef name) {
 //===--- Limits
 //-------------------------------------------------------------===//
 
+unsigned Device::maxWritePointerSkip() const {
+  const RegisterInfo *reg = findRegister(Reg::LayerControl2);
+  const BitField *f = reg ? reg->findField("WptrInc") : nullptr;
+  return f ? f->maxValue() : 0;
+}
+
 std::pair<unsigned, unsigned> Device::splitPasses(int64_t channels) const {
   const int64_t procs = numProcessors();
   const int64_t passes = std::max<int64_t>(1, (channels + procs - 1) / procs);

@@ -113,7 +113,10 @@ public:
   }
   void put(uint8_t b) {
     KernelColumn &c = current();
-    c.layer = layer;
+    // A word belongs to the layer that wrote its first byte; padding may
+    // append zero bytes to another layer's partly filled word.
+    if (c.used == 0)
+      c.layer = layer;
     if (c.used < 9)
       c.bytes[8 - c.used] = b;
     if (++c.used == 9)

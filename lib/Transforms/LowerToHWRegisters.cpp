@@ -40,7 +40,7 @@ private:
   /// Register values of an average-pool reset layer (the same for all;
   /// zeros, never written, where the device needs no such layer).
   const target::Device::AvgPoolResetLayer resetRegs;
-  bool failedAny = false;
+  mutable bool failedAny = false;
   /// --write-zero-registers skipped a store for a missing layer slot.
   bool warnedMissingSlot = false;
 
@@ -67,7 +67,18 @@ private:
                                " missing from the device table");
     return f->lsb;
   }
+  /// `v` in field `field` of register `r`. A value wider than the field is
+  /// an error (the verifier should have refused the layer), never spilled
+  /// into the next field.
   uint64_t put(Reg r, StringRef field, uint64_t v) const {
+    const target::BitField *f = dev.findRegister(r)->findField(field);
+    if (f && v > f->maxValue()) {
+      hw::ProgramOp(program).emitError("register ")
+          << target::registerName(r) << "." << field << ": value " << v
+          << " does not fit its " << f->width << " bits";
+      failedAny = true;
+      return 0;
+    }
     return v << lsb(r, field);
   }
   uint64_t address(Reg r, unsigned group, unsigned slot = 0) {

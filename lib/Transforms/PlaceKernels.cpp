@@ -33,6 +33,9 @@ constexpr int kFree = -1;
 struct LayerFill {
   /// For each input processor (ascending), the relative columns written.
   SmallVector<std::pair<unsigned, SmallVector<int64_t>>> columns;
+  /// For each input processor, how many of its columns hold data; the rest
+  /// only hold padding (zero bytes).
+  SmallVector<size_t> dataColumns;
   /// Columns the allocator reserves when searching (the izer's kern_len).
   int64_t searchLength = 0;
 };
@@ -140,8 +143,12 @@ simulateFill(const LayerGeometry &g, const target::Device &dev, bool newLoader,
     auto it = bytes.find(colTarget);
     if ((it != bytes.end() && it->second > 0) || (taken && taken(p, colTarget)))
       ++colTarget; // finish a partly filled word
+    // Padding: zero bytes, which may go into another layer's partly
+    // filled word without claiming it.
+    const size_t dataWords = written.size();
     while (colTarget - startCol < length)
       add(1);
+    fill.dataColumns.push_back(dataWords);
     if (g.flatten)
       length = colTarget;
     else if (!newLoader)
@@ -444,9 +451,13 @@ void PlaceKernelsPass::runOnOperation() {
                         [&](unsigned p, int64_t rel) {
                           return mem.used(p, offs + rel);
                         });
-    for (auto &[p, cols] : fill.columns) {
-      for (int64_t rel : cols) {
+    for (auto [k, pc] : llvm::enumerate(fill.columns)) {
+      auto &[p, cols] = pc;
+      for (auto [n, rel] : llvm::enumerate(cols)) {
         int64_t col = offs + rel;
+        // Zero padding goes into another layer's word without claiming it.
+        if (n >= fill.dataColumns[k] && mem.ownerOf(p, col) != kFree)
+          continue;
         if (col >= mem.width(p)) {
           InFlightDiagnostic diag = layer.emitError()
               << "kernel memory exhausted: layer " << layerLabel(layer)

@@ -168,6 +168,10 @@ public:
   virtual unsigned maxChannels() const = 0;
   /// Passes over the processors (input expansion / output expansion).
   unsigned maxPasses() const { return 16; }
+  /// Largest extra write-pointer step after each output word (the layer's
+  /// WptrInc field): passes * (write_gap + 1) - 1 for a convolution,
+  /// write_gap otherwise.
+  unsigned maxWritePointerSkip() const;
   /// Passes needed for `channels` and the channels (processors) per pass:
   /// with more than one pass the per-pass count is rounded up to whole
   /// data-memory instances. Every reader of pass counts asks here.

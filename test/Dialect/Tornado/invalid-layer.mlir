@@ -509,3 +509,25 @@ tornado.network @output_count(%in: tensor<100x4x4xi8>) -> () {
       : (tensor<100x4x4xi8>) -> tensor<100x4x4xi8>
   tornado.return
 }
+
+// -----
+
+// The write pointer steps by passes * (write_gap + 1) - 1 extra words after
+// each output word: 4 bits on MAX78000 (the izer's test-widegap).
+tornado.network @write_gap_field(%in: tensor<4x4x4xi8>) -> () {
+  // expected-error @+1 {{write_gap 15 with 2 output passes steps the write pointer by 31 extra words; MAX78000 steps by at most 15}}
+  %0 = tornado.layer "l"(%in) {op = #tornado.op<conv2d>, weights = dense<1> : tensor<128x4x1x1xi8>,
+      write_gap = 15 : i64}
+      : (tensor<4x4x4xi8>) -> tensor<128x4x4xi8>
+  tornado.return
+}
+
+// -----
+
+tornado.network @write_gap_field_02(%in: tensor<4x4x4xi8>) -> ()
+    attributes {device = #tornado.device<max78002>} {
+  %0 = tornado.layer "l"(%in) {op = #tornado.op<conv2d>, weights = dense<1> : tensor<128x4x1x1xi8>,
+      write_gap = 15 : i64}
+      : (tensor<4x4x4xi8>) -> tensor<128x4x4xi8>
+  tornado.return
+}

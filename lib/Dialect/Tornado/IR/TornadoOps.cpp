@@ -842,6 +842,18 @@ LogicalResult LayerOp::verify() {
   }
 
   // Stage 3: output format.
+  if (auto gap = getWriteGap()) {
+    const int64_t passes = dev.splitPasses(outTy.getShape()[0]).first;
+    const int64_t skip = kind != LayerOpKind::none
+                             ? passes * (int64_t(*gap) + 1) - 1
+                             : int64_t(*gap);
+    if (skip > int64_t(dev.maxWritePointerSkip()))
+      return emitOpError("write_gap ")
+             << *gap << " with " << passes << " output pass"
+             << (passes == 1 ? "" : "es") << " steps the write pointer by "
+             << skip << " extra words; " << dev.name() << " steps by at most "
+             << dev.maxWritePointerSkip();
+  }
   int64_t width = getOutputWidth();
   if (width != 8 && width != 32)
     return emitOpError("output_width must be 8 or 32, got ") << width;
