@@ -114,9 +114,9 @@ void LowerToHWPass::runOnOperation() {
           << dev.name();
       return signalPassFailure();
     }
-    if (opts.fixedInput && (opts.fifo || !opts.compactData)) {
+    if (opts.fixedInput && opts.fifo) {
       network.emitError("tornado-lower-to-hw: fixed-input needs the memory "
-                        "input loader (no fifo, compact-data)");
+                        "input loader (no fifo)");
       return signalPassFailure();
     }
     if (opts.synthesizeWords &&

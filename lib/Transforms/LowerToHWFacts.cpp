@@ -700,7 +700,9 @@ LogicalResult lower::buildProgram(hw::ProgramOp program,
     program.setInputLoader(hw::InputLoader::fast_fifo);
   else if (opts.fifo)
     program.setInputLoader(hw::InputLoader::fifo);
-  else if (!opts.compactData)
+  // The fixed pattern is always copied in blocks (the izer ignores
+  // --no-compact-data for it).
+  else if (!opts.compactData && !opts.fixedInput)
     program.setInputLoader(hw::InputLoader::inline_stores);
   if (opts.timer >= 0)
     program.setTimerAttr(b.getI32IntegerAttr(opts.timer));

@@ -423,7 +423,40 @@ void PlaceKernelsPass::runOnOperation() {
       }
       if (fromTop) {
         offs = (*found - (length - 1)) & ~(align - 1);
-      } else {
+        // Rounding down to a whole instance can land on words another
+        // layer holds; the izer then packs both layers' kernels into those
+        // words and the hardware reads the wrong weights. Search further
+        // down instead.
+        const int64_t izerOffs = offs;
+        auto collides = [&](int64_t at) {
+          LayerFill f = simulateFill(g, *dev, newKernelLoader,
+                                     [&](unsigned p, int64_t rel) {
+                                       return mem.used(p, at + rel);
+                                     });
+          for (auto [k, pc] : llvm::enumerate(f.columns))
+            for (auto [n, rel] : llvm::enumerate(pc.second))
+              if (n < f.dataColumns[k] && mem.used(pc.first, at + rel))
+                return true;
+          return false;
+        };
+        while (offs >= 0 && collides(offs)) {
+          unsigned ignored;
+          std::optional<int64_t> next =
+              offs > 0 ? search(mem, g, length, offs - 1, true, ignored)
+                       : std::nullopt;
+          offs = next ? (*next - (length - 1)) & ~(align - 1) : -1;
+        }
+        if (offs < 0) {
+          fromTop = false;
+        } else if (offs != izerOffs) {
+          layer.emitWarning("layer ")
+              << layerLabel(layer) << ": kernels placed at column " << offs
+              << "; the izer's program puts them at column " << izerOffs
+              << ", into kernel words another layer holds, and reads wrong "
+              << "weights";
+        }
+      }
+      if (!fromTop) {
         int64_t start = (int64_t(weightStart) + align - 1) & ~(align - 1);
         found = search(mem, g, length, start, false, failProc);
         if (!found)

@@ -16,7 +16,7 @@
 // KAT: the known-answer test needs a sample_input (or kat=false)
 // EMPTY: the module holds no tornado.network
 // GO: fifo-go is not supported by MAX78000
-// FIXED: fixed-input needs the memory input loader (no fifo, compact-data)
+// FIXED: fixed-input needs the memory input loader (no fifo)
 
 // Only group 0 is used: cnn_start powers down the memories of groups 1-3
 // (AON control bits 13-15) before starting.
