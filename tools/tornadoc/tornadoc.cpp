@@ -354,6 +354,9 @@ int main(int argc, char **argv) {
 
   MLIRContext context;
   context.loadDialect<TornadoDialect, hw::TornadoHWDialect>();
+  // Diagnostics point at the YAML (or ONNX node); the generic form of the
+  // failing op would bury them (--emit-ir-after shows the IR).
+  context.printOpOnDiagnostic(false);
   // Instrumentations see passes in order only when they run on one thread.
   if (!emitIrAfter.empty())
     context.disableMultithreading();
