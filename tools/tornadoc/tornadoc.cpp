@@ -254,9 +254,11 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
 }
 
 /// What --emit-ir-after may name: the import and every pass tornadoc runs.
+// The assignment passes run when the YAML leaves placement keys out.
 const char *const kDumpPoints[] = {
-    "import", "tornado-place-kernels", "tornado-place-bias",
-    "tornado-check-hazards", "tornado-lower-to-hw"};
+    "import",           "tornado-assign-processors", "tornado-assign-offsets",
+    "tornado-place-kernels", "tornado-place-bias",   "tornado-check-hazards",
+    "tornado-lower-to-hw"};
 
 llvm::Error writeIR(Operation *op, llvm::StringRef path) {
   std::string text;
@@ -449,7 +451,22 @@ int main(int argc, char **argv) {
     PassManager pm(&context, ModuleOp::getOperationName(),
                    OpPassManager::Nesting::Implicit);
     pm.enableTiming(t);
+    // A network whose layers leave placement keys out is placed here: what
+    // the YAML gives is pinned, the passes choose the rest.
+    bool autoPlace = network
+                         .walk([](LayerOp layer) {
+                           return !layer.getProcessors() ||
+                                          !layer.getOutputProcessors() ||
+                                          !layer.getInOffset() ||
+                                          !layer.getOutOffset()
+                                      ? WalkResult::interrupt()
+                                      : WalkResult::advance();
+                         })
+                         .wasInterrupted();
     std::string pipeline =
+        std::string(autoPlace
+                        ? "tornado-assign-processors,tornado-assign-offsets,"
+                        : "") +
         llvm::formatv("tornado-place-kernels{{weight-start={0} "
                       "new-kernel-loader={1} deduplicate={2}},"
                       "tornado-place-bias",

@@ -301,12 +301,6 @@ std::vector<ResolveErrorCase> resolveCases() {
        {w3x3, w3x3, w3x3},
        "t.yaml:8:15: error: layer sequence 2 is already used by the layer at "
        "t.yaml:6:5"},
-      {"MissingProcessors",
-       net("  - op: none\n"),
-       "MAX78000",
-       {},
-       "t.yaml:4:5: error: missing `processors`: every layer must give its "
-       "input processor mask"},
       {"UnknownName",
        net("  - processors: 1\n    name: expand_1x1\n"
            "  - processors: 1\n    in_sequences: expand_1xl\n"),

@@ -299,6 +299,11 @@ struct ResolveOptions {
   unsigned maxLayers = 32;
   /// False for the CMSIS-NN software target: `processors` is ignored.
   bool useProcessors = true;
+  /// Layers may leave out `processors`, `output_processors`, `in_offset`
+  /// and `out_offset`: they stay unresolved and the placement passes choose
+  /// them (what a layer writes is a pin). Also on whenever a layer lacks
+  /// `processors`, which the izer requires.
+  bool autoPlace = false;
   /// MAX78002: next_sequence may jump, binary weights exist.
   bool linkLayers = false;
   bool binaryWeights = false;

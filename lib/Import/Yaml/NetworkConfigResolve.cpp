@@ -66,7 +66,12 @@ public:
   Resolver(const NetworkConfig &config,
            llvm::ArrayRef<LayerWeightsInfo> weights,
            const ResolveOptions &options)
-      : config(config), weights(weights), options(options) {}
+      : config(config), weights(weights), options(options),
+        autoPlace(options.autoPlace) {
+    if (options.useProcessors)
+      for (const LayerConfig &c : config.layers)
+        autoPlace |= !c.processors.has_value();
+  }
 
   llvm::Expected<ResolvedNetwork> run();
 
@@ -117,6 +122,8 @@ private:
   const NetworkConfig &config;
   llvm::ArrayRef<LayerWeightsInfo> weights;
   const ResolveOptions &options;
+  /// Placement keys left out stay unresolved (ResolveOptions::autoPlace).
+  bool autoPlace;
   ResolvedNetwork net;
   /// Layer configs in layer-number order.
   std::vector<const LayerConfig *> ordered;
@@ -174,11 +181,10 @@ bool Resolver::orderLayers() {
 void Resolver::applyLayerDefaults(ResolvedLayer &l, const LayerConfig &c) {
   // Processors: the CMSIS-NN target has none and ignores the maps.
   if (options.useProcessors) {
+    // Without `processors` the network is placed automatically (the izer
+    // requires the key; autoPlace is on whenever a layer leaves it out).
     if (c.processors)
       setUser(l.processors, *c.processors, c.processors->value);
-    else
-      error(c.loc, "missing `processors`: every layer must give its input "
-                   "processor mask");
     if (c.outputProcessors)
       setUser(l.outputProcessors, *c.outputProcessors,
               c.outputProcessors->value);
@@ -307,7 +313,7 @@ void Resolver::applyLayerDefaults(ResolvedLayer &l, const LayerConfig &c) {
     setUser(l.quantization, *c.quantization, c.quantization->value);
   if (c.outOffset)
     setUser(l.outOffset, *c.outOffset, c.outOffset->value);
-  else
+  else if (!autoPlace)
     set(l.outOffset, int64_t(0), ValueOrigin::Default);
   copyIfWritten(l.snoopSequence, c.snoopSequence);
   copyIfWritten(l.bufferShift, c.bufferShift);
@@ -732,8 +738,8 @@ void Resolver::applyOutputMap() {
     if (config.outputMap) {
       setUser(last.outputProcessors, *config.outputMap,
               config.outputMap->value);
-    } else if (!last.outputProcessors.isKnown() && last.outChannels.isKnown() &&
-               last.outChannels.value > 0) {
+    } else if (!autoPlace && !last.outputProcessors.isKnown() &&
+               last.outChannels.isKnown() && last.outChannels.value > 0) {
       int64_t channels = last.outChannels.value;
       int64_t procs = options.numProcessors;
       int64_t passes = (channels + procs - 1) / procs;
@@ -772,7 +778,7 @@ void Resolver::walkGeometry() {
       first.inDim = dimsOf(kInputLayer);
     if (c.inOffset)
       setUser(first.inOffset, *c.inOffset, c.inOffset->value);
-    else
+    else if (!autoPlace)
       set(first.inOffset, int64_t(0), ValueOrigin::Default);
   }
 
@@ -785,7 +791,8 @@ void Resolver::walkGeometry() {
       const ResolvedLayer &p = net.layers[prev];
       if (c.inOffset) {
         setUser(l.inOffset, *c.inOffset, c.inOffset->value);
-        if (!c.inSequences && c.inOffset->value != p.outOffset.value)
+        if (!c.inSequences && p.outOffset.isKnown() &&
+            c.inOffset->value != p.outOffset.value)
           warn(c.inOffset->valueLoc,
                llvm::formatv("`in_offset` {0:x4} differs from the previous "
                              "layer's `out_offset` {1:x4}, but no "
@@ -793,7 +800,7 @@ void Resolver::walkGeometry() {
                              "layer {2}",
                              c.inOffset->value, p.outOffset.value,
                              layerStr(prev)));
-      } else {
+      } else if (p.outOffset.isKnown()) {
         set(l.inOffset, p.outOffset.value, ValueOrigin::Inferred,
             p.outOffset.loc);
       }
