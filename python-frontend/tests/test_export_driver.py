@@ -1,6 +1,7 @@
 """ONNX export and the tornadoc entry point (with a stand-in tornadoc executable)."""
 import json
 import os
+import re
 import stat
 import sys
 
@@ -127,3 +128,37 @@ def test_compile_model_errors(tmp_path, fake_tornadoc, monkeypatch):
         find_tornadoc(str(tmp_path / 'missing'))
     monkeypatch.setenv('TORNADOC', exe)
     assert find_tornadoc() == exe
+
+
+def _real_tornadoc():
+    try:
+        return find_tornadoc()
+    except TornadocError:
+        return None
+
+
+@pytest.mark.skipif(_real_tornadoc() is None, reason='tornadoc not built')
+def test_compile_model_tornado_places(tmp_path):
+    # placement=False writes no processors or offsets; tornadoc places the
+    # network, and the known answer is the one of the pinned YAML's build.
+    model = _small_net()
+    L.start_qat(model)
+    sample = np.random.default_rng(4).integers(-128, 128, (1, 28, 28))
+    auto = compile_model(model, (1, 28, 28), str(tmp_path / 'auto'), 'small', 'smallnet',
+                         'MNIST', sample=sample, placement=False)
+    cfg = yaml.safe_load(open(auto.config_file, encoding='utf-8'))
+    assert all('processors' not in layer for layer in cfg['layers'])
+    hand = compile_model(model, (1, 28, 28), str(tmp_path / 'hand'), 'small', 'smallnet',
+                         'MNIST', sample=sample, placement=True)
+
+    def values(result):
+        # Blocks of address, mask, count, values: compare the values only.
+        text = open(os.path.join(result.project_dir, 'sampleoutput.h')).read()
+        words, out, i = re.findall(r'0x[0-9a-fA-F]{8}', text), [], 0
+        while i + 2 < len(words):
+            n = int(words[i + 2], 16)
+            out += words[i + 3:i + 3 + n]
+            i += 3 + n
+        return sorted(out)
+    assert os.path.exists(os.path.join(auto.project_dir, 'cnn.c'))
+    assert values(auto) == values(hand)
