@@ -18,6 +18,13 @@ shared = os.path.normpath(os.path.join(config.tornado_src_root, "..", "shared"))
 config.substitutions.append(("%shared", shared))
 if os.path.isdir(os.path.join(shared, "conformance")):
     config.available_features.add("shared-corpus")
+# Debian's chromium renders the memory-map pictures (tests needing it are
+# UNSUPPORTED without it).
+import shutil
+chromium = shutil.which("chromium")
+if chromium:
+    config.available_features.add("chromium")
+    config.substitutions.append(("%chromium", chromium))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

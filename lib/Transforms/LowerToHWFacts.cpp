@@ -482,7 +482,7 @@ FailureOr<NetworkFacts> lower::collectFacts(NetworkOp network,
           if (l.foldedTaps == 3)
             l.outIgnore = 4 * d * l.geom.outPasses;
           // The emulation writes outIgnore bytes before out_offset.
-          if (l.outIgnore > op.getOutOffset().value_or(0))
+          if (l.outIgnore > int64_t(op.getOutOffset().value_or(0)))
             fail(Twine("a dilated Conv1d (dilation ") + Twine(d) +
                  ") runs as a 2-D convolution that writes " +
                  Twine(l.outIgnore) + " bytes before its output: out_offset " +

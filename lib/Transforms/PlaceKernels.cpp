@@ -59,22 +59,7 @@ simulateFill(const LayerGeometry &g, const target::Device &dev, bool newLoader,
   const unsigned inPassesK = g.flatten ? 1 : g.inPasses;
   const int64_t inChannelsK = g.flatten ? g.inPerPass : g.inChannels;
 
-  // Initial length: kernels per input processor, bytes packed into words.
-  int64_t firstOut = lowestBit(outMap);
-  if (g.outPasses > 1)
-    firstOut -= startCol;
-  int64_t kernels = g.depthwise ? int64_t(inPassesK)
-                                : (1 + highestBit(outMap) - firstOut) *
-                                      g.outPasses * inPassesK;
-  if (g.flatten) {
-    kernels *= g.rowLength;
-    kernels -= (int64_t(g.outPasses) * llvm::popcount(outMap) - g.outChannels) *
-               g.rowLength;
-  }
-  int64_t padding = (kernels % perByte) * g.kernelBytes * (perByte - 1);
-  int64_t length =
-      (kernels * g.kernelBytes * g.bits + padding + wordBytes * 8 - 1) /
-      (wordBytes * 8);
+  int64_t length = kernelSearchLength(g, dev);
 
   LayerFill fill;
   fill.searchLength = length;

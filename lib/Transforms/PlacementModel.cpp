@@ -10,7 +10,6 @@ using namespace tornado::placement;
 
 namespace {
 
-unsigned ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 std::pair<unsigned, unsigned> splitPasses(int64_t channels,
                                           const target::Device &dev) {
@@ -39,6 +38,30 @@ SmallVector<int64_t> placement::readValues(std::optional<ElementsAttr> attr) {
   if (attr && !getIntegerValues(*attr, values))
     values.clear();
   return values;
+}
+
+int64_t placement::kernelSearchLength(const LayerGeometry &g,
+                                      const target::Device &dev) {
+  const int64_t wordBytes = dev.kernelWordBytes();
+  const uint64_t outMap = g.outputProcs;
+  const unsigned startCol = lowestBit(outMap) % dev.processorsPerDataInstance();
+  const unsigned inPassesK = g.flatten ? 1 : g.inPasses;
+  // Kernels per input processor (holes in the output map included), bytes
+  // packed into words.
+  int64_t firstOut = lowestBit(outMap);
+  if (g.outPasses > 1)
+    firstOut -= startCol;
+  int64_t kernels = g.depthwise ? int64_t(inPassesK)
+                                : (1 + highestBit(outMap) - firstOut) *
+                                      g.outPasses * inPassesK;
+  if (g.flatten) {
+    kernels *= g.rowLength;
+    kernels -= (int64_t(g.outPasses) * llvm::popcount(outMap) - g.outChannels) *
+               g.rowLength;
+  }
+  int64_t padding = (kernels % g.perByte) * g.kernelBytes * (g.perByte - 1);
+  return (kernels * g.kernelBytes * g.bits + padding + wordBytes * 8 - 1) /
+         (wordBytes * 8);
 }
 
 FailureOr<LayerGeometry>

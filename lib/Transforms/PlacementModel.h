@@ -55,6 +55,10 @@ bool hasKernels(LayerOp layer);
 mlir::FailureOr<LayerGeometry> getLayerGeometry(LayerOp layer, unsigned index,
                                                 const target::Device &dev);
 
+/// Kernel-memory words the allocator reserves for the layer on each input
+/// processor (the izer's kern_len), from its geometry.
+int64_t kernelSearchLength(const LayerGeometry &g, const target::Device &dev);
+
 /// Lowest/highest set bit (the mask must not be 0).
 inline unsigned lowestBit(uint64_t mask) { return llvm::countr_zero(mask); }
 inline unsigned highestBit(uint64_t mask) { return 63 - llvm::countl_zero(mask); }

@@ -29,6 +29,7 @@
 #include "tornado/Import/ImportNetwork.h"
 #include "tornado/Interpreter/Executor.h"
 #include "tornado/Tools/ToolSupport.h"
+#include "tornado/Transforms/MemoryMapView.h"
 #include "tornado/Transforms/Passes.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
@@ -221,6 +222,11 @@ cl::list<std::string> searchDirs(
     cl::value_desc("dir"), cl::cat(tornadoCat));
 Opt<bool> noReport("no-report", cl::desc("Do not print the layer report"),
                    cl::cat(tornadoCat));
+Opt<std::string>
+    memoryMap("memory-map",
+              cl::desc("Draw data and kernel memory after placement (SVG; "
+                       "also when placement or the hazard check fails)"),
+              cl::value_desc("file.svg"), cl::cat(tornadoCat));
 
 int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "tornadoc") << message << "\n";
@@ -482,7 +488,18 @@ int main(int argc, char **argv) {
       return fail("cannot build the pass pipeline '" + pipeline + "'");
     if (!emitIrAfter.empty())
       pm.addInstrumentation(std::make_unique<IRDumper>(outPath));
-    if (failed(pm.run(*module)))
+    LogicalResult placed = pm.run(*module);
+    if (!memoryMap.empty()) {
+      std::string err;
+      std::unique_ptr<llvm::ToolOutputFile> file =
+          openOutputFile(memoryMap, &err);
+      if (!file)
+        return fail(memoryMap + ": " + err);
+      if (failed(writeMemoryMapSvg(network, file->os())))
+        return 1;
+      file->keep();
+    }
+    if (failed(placed))
       return 1;
   }
 
