@@ -894,12 +894,9 @@ LogicalResult ImageWriter::unload() {
           hw::UnloadMlatorOp session;
           SmallVector<int64_t> to;
           for (int64_t d = 0; d < xy; d += 4) {
-            // The izer's output position: row * H + col (square outputs
-            // are contiguous).
-            int64_t row = 0, col = d;
-            if (l.outH != 1 && l.outW != 1)
-              row = d / l.outW, col = d % l.outW;
-            int64_t target = thisC * xy + row * l.outH + col + written;
+            // Pixel d of the channel goes to d (row * W + col). The izer
+            // writes row * H + col, the same for square outputs.
+            int64_t target = thisC * xy + d + written;
             int64_t source =
                 l.outOffset + (int64_t(dev.dataWordAddress(proc, 0)) / 4 +
                                (d >> 2) * width + expand * outSize) *
@@ -929,6 +926,11 @@ LogicalResult ImageWriter::unload() {
       if (misplaced)
         warnUnload(l, "when a used output processor follows an unused one "
                       "in its group of 4");
+      if (l.outH != 1 && l.outW != 1 && l.outH != l.outW)
+        warnUnload(l, "with --mlator when the output is not square (it "
+                      "places row r at r * height and, reading whole rows "
+                      "in one loop, stores every row after the last row's "
+                      "position)");
       written += l.outC * xy;
       firstOutput = false;
       continue;
