@@ -151,7 +151,7 @@ unsigned AssignProcessorsPass::procsNeeded(Value v) {
   for (LayerOp u : info.users.lookup(v))
     if (u.getEltwise() && u.getInputs().size() == 1)
       channels /= u.getOperands().value_or(1);
-  return splitPasses(channels).second;
+  return info.dev->splitPasses(channels).second;
 }
 
 std::optional<unsigned>
@@ -377,7 +377,9 @@ LogicalResult AssignProcessorsPass::decideOutput(LayerOp layer) {
     }
   }
   uint64_t m = masks[r];
-  auto want = splitPasses(cast<ShapedType>(r.getType()).getDimSize(0)).second;
+  auto want =
+      getTargetFor(layer).splitPasses(cast<ShapedType>(r.getType()).getDimSize(0))
+          .second;
   if (unsigned(llvm::popcount(m)) != want && !layer.getOutputProcessorsAttr()) {
     InFlightDiagnostic diag = layer.emitError()
         << "output of layer " << quote(layer) << " needs " << want

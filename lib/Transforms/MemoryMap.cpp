@@ -55,13 +55,6 @@ memmap::overlaps(const Footprint &a, const Footprint &b) {
   return std::nullopt;
 }
 
-std::pair<unsigned, unsigned> memmap::splitPasses(int64_t channels) {
-  int64_t passes = std::max<int64_t>(1, (channels + 63) / 64);
-  int64_t perPass = (channels + passes - 1) / passes;
-  if (channels > 64)
-    perPass = std::min<int64_t>((perPass + 3) & ~int64_t(3), 64);
-  return {unsigned(passes), unsigned(perPass)};
-}
 
 Footprint memmap::footprint(const Layout &l) {
   Footprint fp;
@@ -159,7 +152,7 @@ InputShape memmap::inputShapeOf(LayerOp layer) {
   if (layer.getEltwise())
     s.operands = layer.getOperands().value_or(layer.getInputs().size());
   s.channels = total / std::max<int64_t>(1, s.operands);
-  std::tie(s.passes, s.perPass) = splitPasses(s.channels);
+  std::tie(s.passes, s.perPass) = getTargetFor(layer).splitPasses(s.channels);
   return s;
 }
 
@@ -177,7 +170,7 @@ std::optional<Layout> memmap::outputLayout(LayerOp layer) {
   l.procs = procs.getMask();
   l.offset = layer.getOutOffset().value_or(0);
   l.pixels = type.getNumElements() / std::max<int64_t>(1, type.getDimSize(0));
-  l.passes = splitPasses(type.getDimSize(0)).first;
+  l.passes = getTargetFor(layer).splitPasses(type.getDimSize(0)).first;
   l.gap = layer.getWriteGap().value_or(0);
   l.wordsPerPass = layer.getOutputWidth() == 32 ? 4 : 1;
   return l;
@@ -198,7 +191,8 @@ std::optional<Layout> memmap::inputLoaderLayout(NetworkOp net, Value arg,
   if (consumer.getEltwise() && consumer.getInputs().size() == 1)
     operands = consumer.getOperands().value_or(1);
   l.operands = operands;
-  l.passes = splitPasses(type.getDimSize(0) / operands).first;
+  l.passes =
+      getTargetFor(consumer).splitPasses(type.getDimSize(0) / operands).first;
   l.chw = net.getInputFormat() == DataFormat::chw;
   return l;
 }

@@ -58,10 +58,6 @@ struct Footprint {
 std::optional<std::pair<unsigned, unsigned>> overlaps(const Footprint &a,
                                                       const Footprint &b);
 
-/// Passes and channels per pass for `channels` channels (ceil(C / 64)
-/// passes; over 64 channels the per-pass count is rounded up to a multiple
-/// of 4).
-std::pair<unsigned, unsigned> splitPasses(int64_t channels);
 
 /// How a feature map is laid out in memory.
 struct Layout {

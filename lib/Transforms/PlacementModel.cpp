@@ -10,12 +10,6 @@ using namespace tornado::placement;
 
 namespace {
 
-
-std::pair<unsigned, unsigned> splitPasses(int64_t channels,
-                                          const target::Device &dev) {
-  return dev.splitPasses(channels);
-}
-
 /// Whether the layer feeding `layer`'s first input streams.
 bool producerStreams(LayerOp layer) {
   if (layer.getInputs().empty())
@@ -98,8 +92,8 @@ placement::getLayerGeometry(LayerOp layer, unsigned index,
   g.inChannels = operands > 0 ? total / operands : total;
   g.outChannels = cast<ShapedType>(layer.getOutput().getType()).getDimSize(0);
   g.depthwise = g.groups > 1;
-  std::tie(g.inPasses, g.inPerPass) = splitPasses(g.inChannels, dev);
-  std::tie(g.outPasses, g.outPerPass) = splitPasses(g.outChannels, dev);
+  std::tie(g.inPasses, g.inPerPass) = dev.splitPasses(g.inChannels);
+  std::tie(g.outPasses, g.outPerPass) = dev.splitPasses(g.outChannels);
 
   // Bytes of one kernel in hardware.
   ArrayRef<int64_t> kernel = layer.getKernel().value_or(ArrayRef<int64_t>());
