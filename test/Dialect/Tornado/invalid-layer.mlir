@@ -531,3 +531,13 @@ tornado.network @write_gap_field_02(%in: tensor<4x4x4xi8>) -> ()
       : (tensor<4x4x4xi8>) -> tensor<128x4x4xi8>
   tornado.return
 }
+
+// -----
+
+tornado.network @calcx4_linear(%in: tensor<16xi8>) -> ()
+    attributes {device = #tornado.device<max78002>} {
+  // expected-error @+1 {{calcx4 needs a convolution or a flattening linear layer; use a 1x1 convolution here}}
+  %0 = tornado.layer "l"(%in) {op = #tornado.op<linear>, calcx4, weights = dense<1> : tensor<24x16xi8>}
+      : (tensor<16xi8>) -> tensor<24xi8>
+  tornado.return
+}

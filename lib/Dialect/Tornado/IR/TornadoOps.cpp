@@ -684,6 +684,11 @@ static LogicalResult verifyHardwareLimits(LayerOp op,
     if (op.getStreaming())
       return op.emitOpError("flatten cannot be combined with streaming");
   }
+  // The izer's calcx4 kernel arrangement has no form for the weights of a
+  // linear layer that does not flatten (it refuses them); neither do we.
+  if (op.getCalcx4() && kind == LayerOpKind::linear && !op.getFlatten())
+    return op.emitOpError("calcx4 needs a convolution or a flattening "
+                          "linear layer; use a 1x1 convolution here");
   const unsigned share = dev.processorsPerDataInstance();
   if (op.getGroups() > 1) {
     if (auto out = op.getOutputProcessors();
