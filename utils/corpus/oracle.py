@@ -395,8 +395,9 @@ def prepare(izer, wd, config):
     if config in NETWORKS:
         dataset, shape, text = NETWORKS[config]
         path = os.path.join(tests, config + ".yaml")
+        # The izer lints its YAML: no blank first line.
         with open(path, "w") as f:
-            f.write(text)
+            f.write(text.lstrip("\n"))
         np.save(os.path.join(tests, f"sample_{dataset}.npy"),
                 rng.integers(-128, 128, shape, dtype=np.int64))
     elif config.endswith(".yaml"):
@@ -487,10 +488,27 @@ def run_case(args, izer, conf, wd, out, case):
     if r.returncode != 0:
         lines = r.stderr.strip().splitlines()
         return "TORNADOC-FAILS", (lines or ["?"])[0]
+    warnings = r.stderr
     r, differs = conform(conf, os.path.join(ref_dir, name), os.path.join(cand_dir, name))
     if r.returncode == 0:
         return "EQUAL", ""
-    return "DIFFERS", " ".join(differs)
+    return deliberate(warnings, differs) or ("DIFFERS", " ".join(differs))
+
+
+def deliberate(stderr, differs):
+    """("DELIBERATE", detail) when tornadoc's warnings say the izer's program
+    is wrong in every category that differs (docs/conformance.md), else
+    None. A warning explains only the category it is about."""
+    warnings = [x.split("warning: ", 1)[-1] for x in stderr.splitlines()
+                if "warning:" in x and "the izer" in x]
+    explained = {c for w in warnings for c in ("unload", "registers")
+                 if (c == "unload") == ("cnn_unload" in w)}
+    # A kernel placement the izer gets wrong moves kernels and mask registers.
+    if any("kernel words" in w for w in warnings):
+        explained |= {"kernels", "registers"}
+    if warnings and set(differs) <= explained:
+        return "DELIBERATE", " ".join(differs) + " | " + warnings[0]
+    return None
 
 
 def find_oracle(source_root):
@@ -531,9 +549,9 @@ def main():
         equal = 0
         for case in cases:
             status, detail = run_case(args, izer, conf, wd, out, case)
-            equal += status == "EQUAL"
-            print(f"{case[0]:28} {case[1]:9} {status:15} {detail}", flush=True)
-    print(f"{equal} of {len(cases)} cases identical")
+            equal += status in ("EQUAL", "DELIBERATE")
+            print(f"{case[0]:28} {case[1]:9} {status:15} {detail[:200]}", flush=True)
+    print(f"{equal} of {len(cases)} cases identical or deliberately different")
     return 0 if equal == len(cases) else 1
 
 

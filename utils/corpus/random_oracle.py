@@ -1476,17 +1476,7 @@ def run_network(cfg, net, tmp):
         return "CONFORM-ERROR", first_line(r.stderr or r.stdout)
     # tornadoc names the differences it makes on purpose (where the izer's
     # program is wrong) in a warning; docs/conformance.md lists them.
-    # A warning explains only the category it is about.
-    warnings = [x.split("warning: ", 1)[-1] for x in rt.stderr.splitlines()
-                if "warning:" in x and "the izer" in x]
-    explained = {c for w in warnings for c in ("unload", "registers")
-                 if (c == "unload") == ("cnn_unload" in w)}
-    # A kernel placement the izer gets wrong moves kernels and mask registers.
-    if any("kernel words" in w for w in warnings):
-        explained |= {"kernels", "registers"}
-    if warnings and set(differs) <= explained:
-        return "DELIBERATE", " ".join(differs) + " | " + warnings[0]
-    return "DIFFERS", " ".join(differs)
+    return oracle.deliberate(rt.stderr, differs) or ("DIFFERS", " ".join(differs))
 
 
 def summarize(rows):
