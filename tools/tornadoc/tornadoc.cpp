@@ -202,6 +202,18 @@ Opt<bool> overwrite("overwrite", cl::desc("Overwrite the output folder"),
 Opt<bool> noVersionCheck("no-version-check",
                          cl::desc("Accepted for compatibility"),
                          cl::cat(izerCat));
+// The izer's update check on GitHub, progress bars and YAML linter: tornadoc
+// has none of them (its YAML reader reports every error with its location),
+// so these change nothing.
+Opt<unsigned> versionCheckInterval("version-check-interval",
+                                   cl::desc("Accepted for compatibility"),
+                                   cl::value_desc("hours"), cl::cat(izerCat));
+Opt<std::string> upstream("upstream", cl::desc("Accepted for compatibility"),
+                          cl::value_desc("repo"), cl::cat(izerCat));
+Opt<std::string> yamllint("yamllint", cl::desc("Accepted for compatibility"),
+                          cl::value_desc("linter"), cl::cat(izerCat));
+Opt<bool> noProgress("no-progress", cl::desc("Accepted for compatibility"),
+                     cl::cat(izerCat));
 Opt<bool> rtl("rtl", cl::desc("RTL simulation output (not supported)"),
               cl::cat(izerCat));
 Opt<bool> rtlPreload("rtl-preload",
