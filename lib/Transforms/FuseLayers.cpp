@@ -105,18 +105,14 @@ bool FuseLayersPass::canFuseEltwise(EltwiseOp elt, Operation *compute,
   const int64_t operands = elt.getInputs().size();
   const unsigned passes =
       dev.splitPasses(cast<ShapedType>(elt.getType()).getDimSize(0)).first;
-  // Emulated multi-pass element-wise operations run alone (2 x 2 excepted).
-  if (dev.needs(target::Requirement::EmulateEltwiseMultipass) && passes > 1 &&
-      operands * passes != operands + passes &&
+  // The layer verifier's rules, asked before the layer exists.
+  if (dev.eltwiseStandsAlone(operands, passes) &&
       (compute || pooling || poolStride))
     return false;
   if (compute && !dev.hasFeature(target::Feature::MultipassEltwiseConvBias)) {
     auto groups = compute->getAttrOfType<IntegerAttr>("groups");
-    auto bias = compute->getAttrOfType<ElementsAttr>("bias");
-    SmallVector<int64_t> values;
-    if ((!groups || groups.getInt() == 1) && bias &&
-        getIntegerValues(bias, values) &&
-        llvm::any_of(values, [](int64_t b) { return b != 0; }))
+    if ((!groups || groups.getInt() == 1) &&
+        hasNonZeroBias(compute->getAttrOfType<ElementsAttr>("bias")))
       return false;
   }
   return true;

@@ -238,8 +238,7 @@ LogicalResult ImageWriter::kernels() {
 
   // The loader fills layers that use every processor first, then the rest:
   // a layer's fill looks at words earlier layers left (a partly used word).
-  const uint64_t allProcs = nproc >= 64 ? ~uint64_t(0)
-                                        : (uint64_t(1) << nproc) - 1;
+  const uint64_t allProcs = dev.allProcessorsMask();
   SmallVector<const HwLayer *> order;
   for (bool all : {true, false})
     for (const HwLayer &l : facts.layers)

@@ -57,29 +57,31 @@ private:
     const target::RegisterInfo *info = dev.findRegister(r);
     return info && info->findField(field);
   }
-  /// Bit position of `field` of register `r` (must exist on the device).
-  unsigned lsb(Reg r, StringRef field) const {
+  /// Field `field` of register `r` (must exist on the device).
+  const target::BitField &bitField(Reg r, StringRef field) const {
     const target::RegisterInfo *info = dev.findRegister(r);
     const target::BitField *f = info ? info->findField(field) : nullptr;
     if (!f)
       llvm::report_fatal_error(llvm::Twine("register field ") +
                                target::registerName(r) + "." + field +
                                " missing from the device table");
-    return f->lsb;
+    return *f;
   }
+  /// Bit position of `field` of register `r`.
+  unsigned lsb(Reg r, StringRef field) const { return bitField(r, field).lsb; }
   /// `v` in field `field` of register `r`. A value wider than the field is
   /// an error (the verifier should have refused the layer), never spilled
   /// into the next field.
   uint64_t put(Reg r, StringRef field, uint64_t v) const {
-    const target::BitField *f = dev.findRegister(r)->findField(field);
-    if (f && v > f->maxValue()) {
+    const target::BitField &f = bitField(r, field);
+    if (v > f.maxValue()) {
       hw::ProgramOp(program).emitError("register ")
           << target::registerName(r) << "." << field << ": value " << v
-          << " does not fit its " << f->width << " bits";
+          << " does not fit its " << f.width << " bits";
       failedAny = true;
       return 0;
     }
-    return v << lsb(r, field);
+    return v << f.lsb;
   }
   uint64_t address(Reg r, unsigned group, unsigned slot = 0) {
     llvm::Expected<uint32_t> a = dev.registerAddress(r, group, slot);

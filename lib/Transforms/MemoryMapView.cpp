@@ -109,7 +109,7 @@ LogicalResult tornado::writeMemoryMapSvg(NetworkOp net, raw_ostream &os) {
                         "{5}-{6}</title></rect>\n",
                         x, kTop, lanes * kLane, kHeight, inst, inst * lanes,
                         inst * lanes + lanes - 1);
-    if (inst % 4 == 0)
+    if (inst % dev.dataInstancesPerGroup() == 0)
       os << llvm::formatv("<text x=\"{0}\" y=\"{1}\">p{2}</text>\n", x,
                           kTop - 4, inst * lanes);
   }

@@ -336,9 +336,7 @@ void PlaceKernelsPass::runOnOperation() {
   }
 
   // Pinned layers first, then layers using every processor, then the rest.
-  const uint64_t allProcs =
-      dev->numProcessors() == 64 ? ~uint64_t(0)
-                                 : (uint64_t(1) << dev->numProcessors()) - 1;
+  const uint64_t allProcs = dev->allProcessorsMask();
   SmallVector<unsigned> order;
   for (int pass = 0; pass < 3; ++pass)
     for (unsigned i = 0; i < layers.size(); ++i) {

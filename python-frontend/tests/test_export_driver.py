@@ -1,7 +1,6 @@
 """ONNX export and the tornadoc entry point (with a stand-in tornadoc executable)."""
 import json
 import os
-import re
 import stat
 import sys
 
@@ -16,6 +15,7 @@ from tornado_frontend import layers as L
 from tornado_frontend.checkpoint import load_into, quantize_model
 from tornado_frontend.driver import TornadocError, compile_model, find_tornadoc
 from tornado_frontend.export import export_onnx
+from tornado_frontend.knownanswer import parse_sample_output
 from tornado_frontend.models import Net5
 from tornado_frontend.quantize import load_checkpoint_file
 
@@ -152,13 +152,8 @@ def test_compile_model_tornado_places(tmp_path):
                          'MNIST', sample=sample, placement=True)
 
     def values(result):
-        # Blocks of address, mask, count, values: compare the values only.
+        # What the network computes, wherever the outputs are kept.
         text = open(os.path.join(result.project_dir, 'sampleoutput.h')).read()
-        words, out, i = re.findall(r'0x[0-9a-fA-F]{8}', text), [], 0
-        while i + 2 < len(words):
-            n = int(words[i + 2], 16)
-            out += words[i + 3:i + 3 + n]
-            i += 3 + n
-        return sorted(out)
+        return sorted(value for _, value in parse_sample_output(text).values())
     assert os.path.exists(os.path.join(auto.project_dir, 'cnn.c'))
     assert values(auto) == values(hand)

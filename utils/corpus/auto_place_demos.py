@@ -46,19 +46,6 @@ def strip_yaml(text):
     return "\n".join(out) + "\n"
 
 
-def known_answer(folder):
-    """The expected output values, without the addresses they are read at."""
-    with open(os.path.join(folder, "sampleoutput.h")) as f:
-        words = re.findall(r"0x[0-9a-fA-F]{8}", f.read())
-    # Each block: address, mask, count, values... (see the emitter).
-    values, i = [], 0
-    while i + 2 < len(words):
-        count = int(words[i + 2], 16)
-        values += words[i + 3:i + 3 + count]
-        i += 3 + count
-    return values
-
-
 def report(stdout):
     m = re.search(r"~(\d+) cycles", stdout)
     cycles = int(m.group(1)) if m else None
@@ -131,8 +118,8 @@ def main():
         ca, ma = report(ra.stdout)
         # Outputs at other addresses are checked in another order: compare
         # the values as a multiset.
-        same = sorted(known_answer(os.path.join(hand_argv[t], prefix))) == \
-            sorted(known_answer(os.path.join(auto_argv[t], prefix)))
+        same = corpus.known_answer_values(os.path.join(hand_argv[t], prefix)) == \
+            corpus.known_answer_values(os.path.join(auto_argv[t], prefix))
         ratio = ca / ch if ch and ca else float("nan")
         if same:
             ok += 1

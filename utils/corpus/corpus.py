@@ -90,3 +90,18 @@ def import_key(case):
     return (case.opt("--config-file"), case.opt("--checkpoint-file"),
             case.opt("--sample-input"), case.opt("--start-layer"), case.device,
             bool(case.opt("--avg-pool-rounding")))
+
+
+def known_answer_values(folder):
+    """The values of a project's known-answer check (sampleoutput.h: blocks
+    of address, mask, count, values...), sorted: what the network computes,
+    wherever it keeps its outputs."""
+    import re
+    with open(os.path.join(folder, "sampleoutput.h")) as f:
+        words = re.findall(r"0x[0-9a-fA-F]{8}", f.read())
+    values, i = [], 0
+    while i + 2 < len(words):
+        count = int(words[i + 2], 16)
+        values += words[i + 3:i + 3 + count]
+        i += 3 + count
+    return sorted(values)

@@ -150,6 +150,11 @@ public:
   unsigned numGroups() const { return 4; }
   unsigned processorsPerGroup() const { return 16; }
   unsigned numProcessors() const { return numGroups() * processorsPerGroup(); }
+  /// Mask with every processor's bit set.
+  uint64_t allProcessorsMask() const {
+    return numProcessors() >= 64 ? ~uint64_t(0)
+                                 : (uint64_t(1) << numProcessors()) - 1;
+  }
   /// Processors sharing one data memory instance (p, p+1, p+2, p+3 with p a
   /// multiple of 4).
   unsigned processorsPerDataInstance() const { return 4; }
@@ -221,6 +226,13 @@ public:
   }
   virtual bool hasFeature(Feature feature) const = 0;
   virtual bool needs(Requirement requirement) const = 0;
+  /// Whether an element-wise operation of `operands` operands over
+  /// `passes` passes must run in a layer of its own, without pooling or a
+  /// convolution (devices that emulate more than 2 x 2 passes).
+  bool eltwiseStandsAlone(unsigned operands, unsigned passes) const {
+    return needs(Requirement::EmulateEltwiseMultipass) && operands > 1 &&
+           passes > 1 && operands * passes != operands + passes;
+  }
   unsigned minEltwiseOperands() const { return 2; }
   unsigned maxEltwiseOperands() const { return 16; }
   /// Pooling after an element-wise op ("pool last") supports this many

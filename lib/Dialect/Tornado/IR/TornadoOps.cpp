@@ -85,6 +85,12 @@ bool tornado::getIntegerValues(ElementsAttr attr,
   return false;
 }
 
+bool tornado::hasNonZeroBias(std::optional<ElementsAttr> bias) {
+  SmallVector<int64_t> values;
+  return bias && *bias && getIntegerValues(*bias, values) &&
+         llvm::any_of(values, [](int64_t b) { return b != 0; });
+}
+
 bool tornado::getFloatValues(ElementsAttr attr,
                              SmallVectorImpl<double> &values) {
   auto elemTy = dyn_cast<FloatType>(attr.getElementType());
@@ -630,16 +636,12 @@ static target::LayerOp toTargetOp(LayerOpKind kind) {
 /// on its processor maps (the izer enforces each one; so must we).
 static LogicalResult verifyHardwareLimits(LayerOp op,
                                           const target::Device &dev,
-                                          int64_t inChannels,
+                                          int64_t operands, int64_t inChannels,
                                           unsigned inPasses,
                                           unsigned inPerPass, bool pooling,
                                           bool poolStride,
                                           int64_t pooledPixels) {
   const LayerOpKind kind = op.getOp();
-  const int64_t operands =
-      op.getEltwise() ? (op.getOperands() ? int64_t(*op.getOperands())
-                                          : int64_t(op.getInputs().size()))
-                      : 1;
   if (kind == LayerOpKind::none && pooling &&
       inPasses > dev.maxPoolPasses() && pooledPixels > 1)
     return op.emitOpError("pooling in a layer without a convolution reads ")
@@ -647,9 +649,7 @@ static LogicalResult verifyHardwareLimits(LayerOp op,
            << dev.name() << " pools over at most " << dev.maxPoolPasses()
            << " pass (unless the result is a single pixel): add a "
            << "convolution or split the channels";
-  if (operands > 1 && inPasses > 1 &&
-      dev.needs(target::Requirement::EmulateEltwiseMultipass) &&
-      operands * inPasses != operands + inPasses &&
+  if (dev.eltwiseStandsAlone(operands, inPasses) &&
       (kind != LayerOpKind::none || pooling || poolStride))
     return op.emitOpError("an element-wise operation of ")
            << operands << " operands over " << inPasses << " passes runs "
@@ -657,15 +657,12 @@ static LogicalResult verifyHardwareLimits(LayerOp op,
            << "pooling or a convolution (only 2 operands x 2 passes can); "
            << "put it in a layer of its own";
   if (operands > 1 && kind != LayerOpKind::none && op.getGroups() == 1 &&
-      !dev.hasFeature(target::Feature::MultipassEltwiseConvBias)) {
-    SmallVector<int64_t> bias;
-    if (op.getBias() && getIntegerValues(*op.getBias(), bias) &&
-        llvm::any_of(bias, [](int64_t b) { return b != 0; }))
-      return op.emitOpError("on ")
-             << dev.name() << " an element-wise operation cannot share a "
-             << "layer with a convolution that has a bias: put the "
-             << "element-wise operation in a layer of its own";
-  }
+      !dev.hasFeature(target::Feature::MultipassEltwiseConvBias) &&
+      hasNonZeroBias(op.getBias()))
+    return op.emitOpError("on ")
+           << dev.name() << " an element-wise operation cannot share a "
+           << "layer with a convolution that has a bias: put the "
+           << "element-wise operation in a layer of its own";
   if (kind == LayerOpKind::conv1d && op.getPadding() &&
       !op.getPadding()->empty() && (*op.getPadding())[0] > 0 &&
       inPasses > 1 && !dev.hasFeature(target::Feature::MultipassPaddedConv1d))
@@ -732,9 +729,11 @@ LogicalResult LayerOp::verify() {
   if (failed(joined))
     return failure();
   SmallVector<int64_t> shape = *joined;
+  const int64_t operands =
+      getEltwise()
+          ? (getOperands() ? (int64_t)*getOperands() : (int64_t)getInputs().size())
+          : 1;
   if (getEltwise()) {
-    int64_t operands =
-        getOperands() ? (int64_t)*getOperands() : (int64_t)getInputs().size();
     if (operands < dev.minEltwiseOperands() ||
         operands > dev.maxEltwiseOperands())
       return emitOpError("element-wise operations take ")
@@ -942,7 +941,8 @@ LogicalResult LayerOp::verify() {
            << maskString(getOutputProcessors()->getMask())
            << " must be, in each group, one run as long as its processors "
            << maskString(getProcessors()->getMask()) << " there";
-  if (failed(verifyHardwareLimits(*this, dev, inChannels, inPasses, inPerPass,
+  if (failed(verifyHardwareLimits(*this, dev, operands, inChannels, inPasses,
+                                  inPerPass,
                                   pooling, poolStride, pooledPixels)))
     return failure();
 

@@ -40,6 +40,10 @@ bool passThroughFits(const target::Device &dev, uint64_t in, uint64_t out);
 bool getIntegerValues(mlir::ElementsAttr attr,
                       llvm::SmallVectorImpl<int64_t> &values);
 
+/// Whether `bias` holds a non-zero value (an all-zero bias is no bias: the
+/// izer places none). False when the values are not available.
+bool hasNonZeroBias(std::optional<mlir::ElementsAttr> bias);
+
 /// Reads float elements (as double) of a dense or dense-resource attribute.
 bool getFloatValues(mlir::ElementsAttr attr,
                     llvm::SmallVectorImpl<double> &values);
