@@ -179,6 +179,9 @@ private:
   void printLoadInput(raw_ostream &os);
   void printCheckOutput(raw_ostream &os);
   void printMain(raw_ostream &os);
+  void printWait(raw_ostream &os, StringRef indent, bool inference);
+  void printClockTrim(raw_ostream &os);
+  void printSystemClock(raw_ostream &os);
 
   ProgramOp program;
   const Device &dev;
@@ -283,15 +286,21 @@ LogicalResult Emitter::collect() {
 LogicalResult Emitter::run(std::vector<EmittedFile> &files) {
   if (failed(collect()))
     return failure();
+  StringRef main = program.fileName("main", "main.c");
   files.push_back({"cnn.h", cnnH()});
-  files.push_back({"cnn.c", cnnC()});
-  files.push_back({"weights.h", weightsH()});
-  files.push_back({"sampledata.h", sampleDataH()});
+  files.push_back({program.fileName("api", "cnn.c").str(), cnnC()});
+  files.push_back({program.fileName("weights", "weights.h").str(), weightsH()});
+  files.push_back(
+      {program.fileName("sample", "sampledata.h").str(), sampleDataH()});
   if (program.getKat())
-    files.push_back({"sampleoutput.h", sampleOutputH()});
-  files.push_back({riscv ? "main_riscv.c" : "main.c", mainC()});
+    files.push_back(
+        {program.fileName("sample_output", "sampleoutput.h").str(),
+         sampleOutputH()});
+  // RISC-V: <main>_riscv.c runs the network, <main>.c boots the core.
+  files.push_back(
+      {riscv ? (main.drop_back(2) + "_riscv.c").str() : main.str(), mainC()});
   if (riscv)
-    files.push_back({"main.c", riscvArmMain(program)});
+    files.push_back({main.str(), riscvArmMain(program)});
   files.push_back({"softmax.c", softmaxSource(program)});
   files.push_back({"Makefile", makefile(program)});
   files.push_back({"project.mk", projectMk(program)});
@@ -752,7 +761,8 @@ std::string Emitter::cnnC() {
 #include "mxc.h"
 #include "gcfr_regs.h"
 #include "cnn.h"
-#include "weights.h"
+#include ")"
+     << program.fileName("weights", "weights.h") << R"("
 
 volatile uint32_t cnn_time; // 0 while an inference runs
 
@@ -923,9 +933,13 @@ std::string Emitter::sampleOutputH() {
 void Emitter::printLoadInput(raw_ostream &os) {
   InputLoader loader = program.getInputLoader();
   if (loader == InputLoader::memory) {
-    for (Input &in : inputs)
+    for (Input &in : inputs) {
+      // The RISC-V core reads its constants from flash.
+      if (program.getRiscvFlash())
+        os << "__attribute__((section(\".rvflash_section\")))\n";
       os << "static const uint32_t input_" << in.name << "[] = SAMPLE_INPUT_"
          << in.name << ";\n";
+    }
     os << "\nvoid load_input(void)\n{\n";
     for (Input &in : inputs)
       os << "  memcpy32((uint32_t *) "
@@ -1034,11 +1048,84 @@ int check_output(void)
 )";
 }
 
+/// The statement that waits for the CNN interrupt, indented by `indent`.
+void Emitter::printWait(raw_ostream &os, StringRef indent, bool inference) {
+  if (program.getSpinWait()) {
+    os << indent << "while (cnn_time == 0)\n" << indent << "  ; // spin\n";
+    return;
+  }
+  os << indent << "while (cnn_time == 0)\n" << indent << "  ";
+  // The RISC-V core has no low-power API for the inference itself.
+  if (riscv && inference)
+    os << "asm volatile(\"wfi\"); // sleep until the CNN interrupt\n";
+  else
+    os << (program.getDeepSleep() ? "MXC_LP_EnterLowPowerMode"
+                                  : "MXC_LP_EnterSleepMode")
+       << "(); // sleep until the CNN interrupt\n";
+}
+
+/// Switches the CNN clock to PLL divider `divider` (balanced power).
+static void printClockSwitch(raw_ostream &os, StringRef indent,
+                             unsigned divider) {
+  os << indent
+     << "MXC_GCR->pclkdiv = (MXC_GCR->pclkdiv & ~(MXC_F_GCR_PCLKDIV_CNNCLKDIV "
+        "| MXC_F_GCR_PCLKDIV_CNNCLKSEL))\n"
+     << indent << "                   | MXC_S_GCR_PCLKDIV_CNNCLKDIV_DIV"
+     << divider << " | MXC_S_GCR_PCLKDIV_CNNCLKSEL_IPLL;\n";
+}
+
+/// Overrides the oscillator trims (--clock-trim) through the test mode.
+void Emitter::printClockTrim(raw_ostream &os) {
+  std::optional<ArrayRef<int32_t>> trim = program.getClockTrim();
+  if (!trim)
+    return;
+  target::TrimRegisters r = dev.trimRegisters();
+  uint32_t ibro = (*trim)[0], iso = (*trim)[1], ipo = (*trim)[2];
+  os << "  // Oscillator trims given on the command line\n"
+     << "  " << wordAt(r.testMode) << " = 1; // trim test mode on\n";
+  if (ibro || iso) {
+    os << "  trim = " << wordAt(r.trimControl) << ";\n";
+    if (ibro)
+      os << "  trim = (trim & ~" << hexStr((1u << r.ibroTrimBits) - 1)
+         << ") | " << hexStr(ibro) << "; // 7.3728 MHz oscillator\n";
+    if (iso)
+      os << "  trim = (trim & ~" << hexStr(((1u << r.isoTrimBits) - 1) << r.isoTrimShift)
+         << ") | (" << hexStr(iso) << " << " << r.isoTrimShift
+         << "); // 60 MHz oscillator\n";
+    os << "  " << wordAt(r.trimControl) << " = trim;\n";
+  }
+  if (ipo) {
+    uint32_t field = ((1u << r.limitBits) - 1) << r.limitShift;
+    os << "  trim = " << wordAt(r.limit) << " & ~" << hexStr(field) << ";\n"
+       << "  " << wordAt(r.limit) << " = trim | " << hexStr(0xffu << r.limitShift)
+       << "; // high limit\n"
+       << "  " << wordAt(r.ipoTrim) << " = " << hexStr(ipo)
+       << "; // 100 MHz oscillator\n";
+  }
+  os << "  " << wordAt(r.testMode) << " = 0; // trim test mode off\n\n";
+}
+
+/// The system clock (Arm core only; the RISC-V core inherits it).
+void Emitter::printSystemClock(raw_ostream &os) {
+  os << "  MXC_SYS_Clock_Select(MXC_SYS_CLOCK_IPO);\n";
+  if (program.getClockSource() == ClockSource::ipll)
+    os << "  MXC_GCR->ipll_ctrl |= MXC_F_GCR_IPLL_CTRL_EN; // CNN clock "
+          "source\n";
+  os << "  SystemCoreClockUpdate();\n\n";
+}
+
 void Emitter::printMain(raw_ostream &os) {
   bool softmax = program.getSoftmax() && program.getUnload();
+  bool unload = program.getUnload() && !softmax;
   bool pll = program.getClockSource() == ClockSource::ipll;
   bool fifo = program.getInputLoader() == InputLoader::fifo ||
               program.getInputLoader() == InputLoader::fast_fifo;
+  bool energy = program.getEnergy();
+  std::optional<int32_t> runDivider = program.getRunClockDivider();
+  std::optional<ArrayRef<int32_t>> boost = program.getBoost();
+  unsigned width = program.getOutputWidth();
+  // cnn_unload() packs 32 / width outputs per word.
+  std::string buffer = width == 32 ? "ml_data" : "ml_data32";
   if (softmax)
     os << "static int32_t ml_data[CNN_NUM_OUTPUTS];\n"
           "static q15_t ml_softmax[CNN_NUM_OUTPUTS];\n\n"
@@ -1046,31 +1133,42 @@ void Emitter::printMain(raw_ostream &os) {
           "  cnn_unload((uint32_t *) ml_data);\n"
           "  softmax_q17p14_q15((const q31_t *) ml_data, CNN_NUM_OUTPUTS, "
           "ml_softmax);\n}\n\n";
-  if (program.getEnergy() && dev.needs(target::Requirement::PmonGpio))
+  else if (unload && width == 32)
+    os << "static int32_t ml_data[CNN_NUM_OUTPUTS]; // cnn_unload() output\n\n";
+  else if (unload)
+    os << "static int32_t ml_data32[(CNN_NUM_OUTPUTS + " << 32 / width - 1
+       << ") / " << 32 / width << "]; // cnn_unload() output, " << width
+       << "-bit values\n\n";
+  bool pmonGpio = energy && dev.needs(target::Requirement::PmonGpio);
+  if (pmonGpio)
     os << "mxc_gpio_cfg_t gpio_trig1, gpio_trig2; // power-monitor "
           "triggers\n\n";
   os << "int main(void)\n{\n";
+  bool locals = false;
   if (softmax)
-    os << "  int i, permille;\n";
-  if (program.getEnergy())
-    os << "  int run;\n";
-  if (softmax || program.getEnergy())
+    os << "  int i, permille;\n", locals = true;
+  else if (energy)
+    os << "  int i;\n", locals = true;
+  if (program.getClockTrim() && !riscv)
+    os << "  uint32_t trim;\n", locals = true;
+  if (locals)
     os << "\n";
-  if (riscv)
-    os << "  MXC_ICC_Enable(MXC_ICC1); // instruction cache\n\n";
-  else {
-    os << "  MXC_ICC_Enable(MXC_ICC0); // instruction cache\n"
-          "  MXC_SYS_Clock_Select(MXC_SYS_CLOCK_IPO);\n";
-    if (pll)
-      os << "  MXC_GCR->ipll_ctrl |= MXC_F_GCR_IPLL_CTRL_EN; // CNN clock "
-            "source\n";
-    os << "  SystemCoreClockUpdate();\n\n"
-          "  printf(\"Waiting...\\n\");\n"
-          "  // Keep this delay: it lets a debugger take over after reset.\n"
-          "  MXC_Delay(SEC(2));\n\n";
+  if (riscv) {
+    if (program.getRiscvDebug())
+      os << "  Debug_Init(); // RISC-V JTAG\n";
+    if (program.getRiscvCache())
+      os << "  MXC_ICC_Enable(MXC_ICC1); // instruction cache\n";
+    os << "\n";
+  } else {
+    os << "  MXC_ICC_Enable(MXC_ICC0); // instruction cache\n\n";
+    printClockTrim(os);
+    printSystemClock(os);
+    if (unsigned wait = program.getDebugWait())
+      os << "  printf(\"Waiting...\\n\");\n"
+            "  // Keep this delay: it lets a debugger take over after reset.\n"
+            "  MXC_Delay(SEC("
+         << wait << "));\n\n";
   }
-  bool energy = program.getEnergy();
-  bool pmonGpio = energy && dev.needs(target::Requirement::PmonGpio);
   if (pmonGpio)
     os << "  // Power-monitor triggers on the EV kit: P1.6 (system), P1.7 "
           "(CNN).\n"
@@ -1085,65 +1183,107 @@ void Emitter::printMain(raw_ostream &os) {
           "  gpio_trig2.mask = MXC_GPIO_PIN_7;\n"
           "  MXC_GPIO_Config(&gpio_trig2);\n\n";
   if (energy)
-    os << "  printf(\"Measuring idle power...\\n\");\n"
-          "  SYS_START;\n  MXC_Delay(SEC(1));\n  SYS_COMPLETE;\n\n";
+    os << "  // Idle power: the CNN off, the system clock on.\n"
+          "  cnn_disable();\n"
+          "  MXC_SYS_ClockSourceEnable(MXC_SYS_CLOCK_IPO);\n"
+          "  printf(\"Measuring idle power...\\n\");\n"
+          "  SYS_START;\n"
+       << (riscv ? "  MXC_TMR_Delay(MXC_TMR0, 1000000);\n"
+                 : "  MXC_Delay(SEC(1));\n")
+       << "  SYS_COMPLETE;\n\n";
   os << "  cnn_enable(MXC_S_GCR_PCLKDIV_CNNCLKSEL_" << (pll ? "IPLL" : "PCLK")
      << ", MXC_S_GCR_PCLKDIV_CNNCLKDIV_DIV" << program.getClockDivider()
-     << ");\n"
-     << "  printf(\"\\n*** CNN Inference Test " << program.getSymName()
-     << " ***\\n\");\n\n"
-     << "  cnn_init();\n";
-  if (energy)
+     << ");\n";
+  if (boost)
+    os << "  cnn_boost_enable(MXC_GPIO" << (*boost)[0] << ", MXC_GPIO_PIN_"
+       << (*boost)[1] << "); // boost circuit on\n";
+  os << "  printf(\"\\n*** CNN Inference Test " << program.getSymName()
+     << " ***\\n\");\n\n";
+  // A cnn_init() or cnn_configure() that checks what it did can fail.
+  auto checks = [&](FuncKind kind) {
+    FuncOp f = program.lookupFunc(kind);
+    return f && !f.getBody().empty() &&
+           llvm::any_of(f.getBody().front(),
+                        [](Operation &op) { return isa<CheckOp>(op); });
+  };
+  os << (checks(FuncKind::init) ? "  if (cnn_init() != CNN_OK)\n    fail();\n"
+                                : "  cnn_init();\n");
+  if (energy) {
     os << "  printf(\"Measuring weight loading...\\n\");\n"
           "  CNN_START;\n"
-          "  for (run = 0; run < 100; run++)\n"
+          "  for (i = 0; i < 100; i++)\n"
           "    cnn_load_weights();\n"
           "  CNN_COMPLETE;\n"
-          "  printf(\"Measuring input loading...\\n\");\n"
-          "  CNN_START;\n"
-          "  for (run = 0; run < 100; run++)\n"
-          "    load_input();\n"
-          "  CNN_COMPLETE;\n";
-  else
-    os << "  cnn_load_weights();\n";
-  os << "  cnn_load_bias();\n"
-        "  cnn_configure();\n";
-  if (energy && !fifo)
-    os << "  printf(\"Measuring input loading and inference...\\n\");\n"
-          "  CNN_START;\n"
-          "  for (run = 0; run < 100; run++) {\n"
-          "    load_input();\n"
-          "    cnn_start();\n"
-          "    while (cnn_time == 0)\n"
-          "      MXC_LP_EnterSleepMode();\n"
-          "  }\n"
-          "  CNN_COMPLETE;\n";
-  else if (fifo)
-    os << "  cnn_start();\n  load_input(); // the FIFOs feed the running "
-          "accelerator\n";
-  else
-    os << "  load_input();\n  cnn_start();\n";
-  if (!energy || fifo) {
-    os << "\n  while (cnn_time == 0)\n";
-    if (riscv)
-      os << "    asm volatile(\"wfi\"); // sleep until the CNN interrupt\n\n";
+          "  MXC_TMR_Delay(MXC_TMR0, 500000);\n";
+    if (fifo)
+      os << "  printf(\"Not measuring input loading (the FIFOs load it while "
+            "inferring)...\\n\");\n"
+            "  CNN_START;\n"
+            "  MXC_TMR_Delay(MXC_TMR0, 10);\n"
+            "  CNN_COMPLETE;\n";
     else
-      os << "    MXC_LP_EnterSleepMode(); // sleep until the CNN "
-            "interrupt\n\n";
+      os << "  printf(\"Measuring input loading...\\n\");\n"
+            "  CNN_START;\n"
+            "  for (i = 0; i < 100; i++)\n"
+            "    load_input();\n"
+            "  CNN_COMPLETE;\n";
   } else {
-    os << "\n";
+    os << "  cnn_load_weights();\n";
   }
+  os << "  cnn_load_bias();\n";
+  os << (checks(FuncKind::configure)
+             ? "  if (cnn_configure() != CNN_OK)\n    fail();\n"
+             : "  cnn_configure();\n");
+  auto startAndWait = [&](StringRef indent) {
+    if (!fifo)
+      os << indent << "load_input();\n";
+    if (runDivider)
+      printClockSwitch(os, indent, *runDivider);
+    os << indent << "cnn_start();\n";
+    if (fifo)
+      os << indent << "load_input(); // the FIFOs feed the running "
+                      "accelerator\n";
+  };
+  if (energy) {
+    os << "  MXC_TMR_Delay(MXC_TMR0, 500000);\n"
+          "  printf(\"Measuring input loading and inference...\\n\");\n"
+          "  CNN_START;\n"
+          "  for (i = 0; i < 100; i++) {\n";
+    startAndWait("    ");
+    printWait(os, "    ", true);
+    if (runDivider)
+      printClockSwitch(os, "    ", program.getClockDivider());
+    os << "  }\n  CNN_COMPLETE;\n\n";
+  } else {
+    startAndWait("  ");
+    if (program.getStopStart())
+      os << "\n  cnn_stop();\n  cnn_continue();\n";
+    os << "\n";
+    printWait(os, "  ", true);
+    os << "\n";
+    if (runDivider) {
+      os << "  // Back to the loading clock.\n";
+      printClockSwitch(os, "  ", program.getClockDivider());
+    }
+  }
+  if (boost)
+    os << "  cnn_boost_disable(MXC_GPIO" << (*boost)[0] << ", MXC_GPIO_PIN_"
+       << (*boost)[1] << "); // boost circuit off\n\n";
   if (program.getKat())
     os << "  if (check_output() != CNN_OK)\n    fail();\n";
   if (softmax)
     os << "  softmax_layer();\n";
+  else if (unload)
+    os << "  cnn_unload((uint32_t *) " << buffer << ");\n";
   os << "\n  printf(\"\\n*** PASS ***\\n\\n\");\n"
         "#ifdef CNN_INFERENCE_TIMER\n"
         "  printf(\"Approximate inference time: %u us\\n\\n\", "
         "(unsigned) cnn_time);\n"
-        "#endif\n\n"
-        "  cnn_disable();\n";
-  if (pll && !riscv)
+        "#endif\n\n";
+  if (energy)
+    os << "  printf(\"See the power monitor for the inference energy.\\n\\n\");\n";
+  os << "  cnn_disable();\n";
+  if (pll)
     os << "  MXC_GCR->ipll_ctrl &= ~MXC_F_GCR_IPLL_CTRL_EN;\n";
   if (softmax)
     os << "\n  printf(\"Classification results:\\n\");\n"
@@ -1165,9 +1305,11 @@ std::string Emitter::mainC() {
                    "runs one inference on the sample input and checks it.",
                    program);
   os << "\n#include <stdint.h>\n#include <stdio.h>\n#include \"mxc.h\"\n"
-        "#include \"cnn.h\"\n#include \"sampledata.h\"\n";
+        "#include \"cnn.h\"\n#include \""
+     << program.fileName("sample", "sampledata.h") << "\"\n";
   if (program.getKat())
-    os << "#include \"sampleoutput.h\"\n";
+    os << "#include \"" << program.fileName("sample_output", "sampleoutput.h")
+       << "\"\n";
   os << "\nvoid load_input(void);\n";
   if (program.getKat())
     os << "int check_output(void);\n";

@@ -2,6 +2,8 @@
 
 #include "ProjectFiles.h"
 
+#include "tornado/Target/Device.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace tornado;
@@ -96,7 +98,8 @@ std::string tornado::emit::makefile(hw::ProgramOp program) {
 MAXIM_PATH ?= $(abspath ../../../..)
 TARGET := )"
      << program.getDevice() << R"(
-BOARD ?= EvKit_V1
+BOARD ?= )"
+     << program.getBoard() << R"(
 PROJECT ?= )"
      << program.getSymName() << R"(
 
@@ -125,6 +128,11 @@ std::string tornado::emit::projectMk(hw::ProgramOp program) {
         "\"Build System\").\n\n"
         "# The generated code is large; optimize for size.\n"
         "MXC_OPTIMIZE_CFLAGS ?= -Os\n";
+  if (std::optional<mlir::ArrayAttr> defines = program.getDefines()) {
+    os << "\n# Definitions given on the command line (--define).\n";
+    for (llvm::StringRef name : defines->getAsValueRange<mlir::StringAttr>())
+      os << "PROJ_CFLAGS += -D" << name << "\n";
+  }
   if (program.getRiscv())
     os << "\n# main_riscv.c, cnn.c and the data run on the RISC-V core;\n"
           "# main.c on the Arm core boots it.\n"
@@ -134,41 +142,108 @@ std::string tornado::emit::projectMk(hw::ProgramOp program) {
 }
 
 std::string tornado::emit::riscvArmMain(hw::ProgramOp program) {
-  return header("main.c", "Arm-core side: start the RISC-V core, then sleep.",
-                program, "/*\n", " * ", " */\n") +
-         R"(
+  const target::Device &dev = program.getTarget();
+  bool spin = program.getSpinWait();
+  std::string s = header("main.c",
+                         "Arm-core side: start the RISC-V core, then wait.",
+                         program, "/*\n", " * ", " */\n");
+  llvm::raw_string_ostream os(s);
+  os << R"(
 #include <stdint.h>
 #include "mxc.h"
 #include "fcr_regs.h"
 #include "sema_regs.h"
 
 extern volatile void const *__FlashStart_; /* RISC-V image (linker script) */
-
+)";
+  if (spin)
+    os << "\nstatic volatile int riscv_done;\n";
+  os << R"(
 void WakeISR(void);
 
 /* The RISC-V core raises the semaphore interrupt when it is done. */
 void WakeISR(void)
 {
   MXC_SEMA->irq0 = MXC_F_SEMA_IRQ0_EN & ~MXC_F_SEMA_IRQ0_CM4_IRQ;
-}
-
-int main(void)
-{
-  MXC_ICC_Enable(MXC_ICC0); /* instruction cache */
-  MXC_SYS_Clock_Select(MXC_SYS_CLOCK_IPO);
-  SystemCoreClockUpdate();
-
-  MXC_FCR->urvbootaddr = (uint32_t) &__FlashStart_; /* RISC-V boot address */
-  MXC_SYS_ClockEnable(MXC_SYS_PERIPH_CLOCK_SMPHR);
-  MXC_NVIC_SetVector(RISCV_IRQn, WakeISR);
-
-  /* Keep this delay: it lets a debugger take over after reset. */
-  MXC_Delay(SEC(2));
-
-  MXC_SYS_ClockEnable(MXC_SYS_PERIPH_CLOCK_CPU1); /* run the RISC-V core */
-  MXC_LP_EnterSleepMode();
-
-  return 0;
-}
 )";
+  if (spin)
+    os << "  riscv_done = 1;\n";
+  os << "}\n\nint main(void)\n{\n";
+  std::optional<llvm::ArrayRef<int32_t>> trim = program.getClockTrim();
+  if (trim)
+    os << "  uint32_t trim;\n\n";
+  os << "  MXC_ICC_Enable(MXC_ICC0); /* instruction cache */\n";
+  if (trim) {
+    target::TrimRegisters r = dev.trimRegisters();
+    auto word = [](uint32_t a) {
+      std::string w;
+      llvm::raw_string_ostream ws(w);
+      ws << "*((volatile uint32_t *) 0x" << llvm::format_hex_no_prefix(a, 8)
+         << ")";
+      return w;
+    };
+    uint32_t ibro = (*trim)[0], iso = (*trim)[1], ipo = (*trim)[2];
+    os << "  /* Oscillator trims given on the command line */\n"
+       << "  " << word(r.testMode) << " = 1; /* trim test mode on */\n";
+    if (ibro || iso) {
+      os << "  trim = " << word(r.trimControl) << ";\n";
+      if (ibro)
+        os << "  trim = (trim & ~0x" << llvm::format_hex_no_prefix((1u << r.ibroTrimBits) - 1, 1)
+           << ") | 0x" << llvm::format_hex_no_prefix(ibro, 1) << ";\n";
+      if (iso)
+        os << "  trim = (trim & ~0x"
+           << llvm::format_hex_no_prefix(((1u << r.isoTrimBits) - 1) << r.isoTrimShift, 1)
+           << ") | (0x" << llvm::format_hex_no_prefix(iso, 1) << " << " << r.isoTrimShift
+           << ");\n";
+      os << "  " << word(r.trimControl) << " = trim;\n";
+    }
+    if (ipo) {
+      uint32_t field = ((1u << r.limitBits) - 1) << r.limitShift;
+      os << "  trim = " << word(r.limit) << " & ~0x" << llvm::format_hex_no_prefix(field, 1)
+         << ";\n  " << word(r.limit) << " = trim | 0x"
+         << llvm::format_hex_no_prefix(0xffu << r.limitShift, 1) << ";\n  "
+         << word(r.ipoTrim) << " = 0x" << llvm::format_hex_no_prefix(ipo, 1) << ";\n";
+    }
+    os << "  " << word(r.testMode) << " = 0; /* trim test mode off */\n";
+  }
+  os << "  MXC_SYS_Clock_Select(MXC_SYS_CLOCK_IPO);\n";
+  if (program.getClockSource() == hw::ClockSource::ipll)
+    os << "  MXC_GCR->ipll_ctrl |= MXC_F_GCR_IPLL_CTRL_EN; /* CNN clock "
+          "source */\n";
+  os << "  SystemCoreClockUpdate();\n\n";
+  // Through the cache the RISC-V core runs from flash; without it, from
+  // the SRAM where the device's start-up code put it.
+  if (program.getRiscvCache())
+    os << "  MXC_FCR->urvbootaddr = (uint32_t) &__FlashStart_; /* RISC-V boot "
+          "address */\n";
+  else if (dev.kind() == target::DeviceKind::MAX78002)
+    os << "  MXC_FCR->urvbootaddr = 0x"
+       << llvm::format_hex_no_prefix(dev.riscvSramOrigin(), 8)
+       << "; /* RISC-V boot address (SRAM) */\n";
+  if (program.getRiscvExclusive())
+    os << "  MXC_FCR->urvctrl |= 0x00000001; /* exclusive SRAM access for "
+          "RISC-V */\n";
+  os << "  MXC_SYS_ClockEnable(MXC_SYS_PERIPH_CLOCK_SMPHR);\n"
+        "  MXC_NVIC_SetVector(RISCV_IRQn, WakeISR);\n\n";
+  if (unsigned wait = program.getDebugWait())
+    os << "  /* Keep this delay: it lets a debugger take over after reset. */\n"
+          "  MXC_Delay(SEC("
+       << wait << "));\n\n";
+  os << "  MXC_SYS_ClockEnable(MXC_SYS_PERIPH_CLOCK_CPU1); /* run the RISC-V "
+        "core */\n";
+  if (program.getDeepSleep()) {
+    if (dev.needs(target::Requirement::SemaLpwken))
+      os << "  MXC_PWRSEQ->lppwen |= MXC_F_PWRSEQ_LPPWEN_CPU1; /* RISC-V may "
+            "wake the Arm core */\n";
+    if (spin)
+      os << "  SCB->SCR |= SCB_SCR_SLEEPDEEP_Msk;\n";
+  }
+  if (spin)
+    os << "  riscv_done = 0;\n  while (riscv_done == 0)\n    ; /* spin */\n";
+  else
+    os << "  " << (program.getDeepSleep() ? "MXC_LP_EnterLowPowerMode"
+                                          : "MXC_LP_EnterSleepMode")
+       << "();\n";
+  os << "\n  return 0;\n}\n";
+  return s;
 }

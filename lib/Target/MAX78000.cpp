@@ -314,8 +314,12 @@ public:
   std::optional<SramTestCommand> registerClear(bool) const override {
     return std::nullopt;
   }
-  ClockInfo clocks() const override { return {100, 50, 0, 50, 16}; }
+  ClockInfo clocks() const override { return {100, 50, 0, 50, 16, 1, 0}; }
   uint32_t riscvSramOrigin() const override { return 0x2001C000; }
+  llvm::ArrayRef<llvm::StringRef> boards() const override {
+    static const llvm::StringRef kBoards[] = {"EvKit_V1", "FTHR_RevA", "MAXREFDES178", "CAM01_RevA", "CAM02_RevA", "Aud01_RevA", "BCB", "Emulator", "ROM"};
+    return kBoards;
+  }
 };
 
 } // namespace

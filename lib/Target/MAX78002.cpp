@@ -417,8 +417,12 @@ public:
       start |= 1u << 10;
     return SramTestCommand{start, 1u << 25, 0};
   }
-  ClockInfo clocks() const override { return {120, 60, 200, 50, 16}; }
+  ClockInfo clocks() const override { return {120, 60, 200, 50, 16, 4, 10}; }
   uint32_t riscvSramOrigin() const override { return 0x2005C000; }
+  llvm::ArrayRef<llvm::StringRef> boards() const override {
+    static const llvm::StringRef kBoards[] = {"EvKit_V1", "BCB", "Emulator"};
+    return kBoards;
+  }
 };
 
 } // namespace

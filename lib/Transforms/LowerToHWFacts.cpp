@@ -721,6 +721,8 @@ LogicalResult lower::buildProgram(hw::ProgramOp program,
     outputs += l.outC * l.outH * l.outW;
   }
   program.setNumOutputs(outputs);
+  if (!facts.outputLayers.empty())
+    program.setOutputWidth(facts.layers[facts.outputLayers.back()].outputWidth);
 
   if (failed(buildRegisterFunctions(program, facts, opts)))
     return failure();

@@ -171,10 +171,11 @@ void RegisterWriter::enable() {
   sysWrite(hw::SysReg::gcfr_reg3, 0xf);  // reset
   sysWrite(hw::SysReg::gcfr_reg1, mask); // memory mask
   sysWrite(hw::SysReg::gcfr_reg0, mask); // power
-  // The izer's default load-switch delay: 10 ms where the groups need it.
-  if (dev.kind() == target::DeviceKind::MAX78002)
+  // The load switches need time where the device says so
+  // (tornado-configure-host applies --switch-delay).
+  if (unsigned ms = dev.clocks().loadSwitchDelayMs)
     builder.create<hw::DelayOp>(program.getLoc(),
-                                builder.getI64IntegerAttr(10000));
+                                builder.getI64IntegerAttr(int64_t(ms) * 1000));
   sysWrite(hw::SysReg::gcfr_reg2, ~mask & all); // isolation
   sysWrite(hw::SysReg::gcfr_reg3, 0);
   builder.create<hw::ClockEnableOp>(program.getLoc());

@@ -135,7 +135,7 @@ tornado_hw.program @synth attributes {device = "MAX78000",
 // CHECK: MXC_FCR->urvbootaddr = (uint32_t) &__FlashStart_;
 // CHECK: FILE: project.mk
 // CHECK: RISCV_LOAD = 1
-tornado_hw.program @riscv attributes {device = "MAX78000", riscv,
+tornado_hw.program @riscv attributes {device = "MAX78000", riscv, riscv_cache, riscv_flash,
     input_loader = #tornado_hw.input_loader<fast_fifo>} {
   tornado_hw.func enable {
     tornado_hw.clock_enable

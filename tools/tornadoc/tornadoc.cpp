@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CompatFlags.h"
 #include "Report.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -65,13 +66,68 @@ Opt<std::string> sampleInput("sample-input", cl::desc("Sample input (.npy)"),
                              cl::value_desc("file"), cl::cat(izerCat));
 Opt<std::string> device("device", cl::desc("MAX78000 (85) or MAX78002 (87)"),
                         cl::init("MAX78000"), cl::cat(izerCat));
+Opt<bool> ai85("ai85", cl::desc("Same as --device MAX78000"), cl::cat(izerCat));
 Opt<std::string> testDir("test-dir", cl::desc("Output folder"),
                          cl::value_desc("dir"), cl::init("."),
                          cl::cat(izerCat));
 Opt<std::string> prefix("prefix", cl::desc("Project name (a subfolder)"),
                         cl::value_desc("name"), cl::cat(izerCat));
-Opt<std::string> boardName("board-name", cl::desc("Board for the project"),
-                           cl::init("EvKit_V1"), cl::cat(izerCat));
+Opt<std::string> boardName("board-name",
+                           cl::desc("MSDK board the project builds for"),
+                           cl::init(""), cl::cat(izerCat));
+Opt<std::string> define("define", cl::desc("Preprocessor definitions (\"A B\")"),
+                        cl::cat(izerCat));
+Opt<std::string> defineArm("define-default-arm",
+                           cl::desc("Definitions for Arm code"),
+                           cl::cat(izerCat));
+Opt<std::string> defineRiscv("define-default-riscv",
+                             cl::desc("Definitions for RISC-V code"),
+                             cl::cat(izerCat));
+Opt<std::string> cFilename("c-filename", cl::desc("Main file (without .c)"),
+                           cl::init("main"), cl::cat(izerCat));
+Opt<std::string> apiFilename("api-filename", cl::desc("API file"),
+                             cl::init("cnn.c"), cl::cat(izerCat));
+Opt<std::string> weightFilename("weight-filename", cl::desc("Weights header"),
+                                cl::init("weights.h"), cl::cat(izerCat));
+Opt<std::string> sampleFilename("sample-filename",
+                                cl::desc("Sample input header"),
+                                cl::init("sampledata.h"), cl::cat(izerCat));
+Opt<std::string> sampleOutputFilename("sample-output-filename",
+                                      cl::desc("Known-answer header"),
+                                      cl::init("sampleoutput.h"),
+                                      cl::cat(izerCat));
+// Clocks and power.
+Opt<bool> pll("pll", cl::desc("CNN clock from the PLL (MAX78002 default)"),
+              cl::cat(izerCat));
+Opt<bool> noPll("no-pll", cl::desc("CNN clock from the APB clock"),
+                cl::cat(izerCat));
+cl::alias apb("apb", cl::aliasopt(noPll), cl::desc("Same as --no-pll"),
+              cl::cat(izerCat));
+Opt<bool> balanceSpeed("balance-speed",
+                       cl::desc("Load at a slower PLL clock (default)"),
+                       cl::cat(izerCat));
+Opt<bool> maxSpeed("max-speed", cl::desc("Run at the full clock throughout"),
+                   cl::cat(izerCat));
+Opt<unsigned> clockDivider("clock-divider",
+                           cl::desc("CNN clock divider (1, 2, 4, 8, 16)"),
+                           cl::init(0), cl::cat(izerCat));
+Opt<int> switchDelay("switch-delay",
+                     cl::desc("Milliseconds to wait for the load switches"),
+                     cl::init(-1), cl::cat(izerCat));
+Opt<bool> noWfi("no-wfi", cl::desc("Spin instead of sleeping while inferring"),
+                cl::cat(izerCat));
+Opt<bool> deepSleep("deepsleep",
+                    cl::desc("Arm core in deep sleep while RISC-V runs"),
+                    cl::cat(izerCat));
+Opt<unsigned> debugWait("debugwait",
+                        cl::desc("Seconds to wait for a debugger at start"),
+                        cl::init(2), cl::cat(izerCat));
+Opt<std::string> clockTrim("clock-trim",
+                           cl::desc("Oscillator trims A,B,C (0 keeps one)"),
+                           cl::cat(izerCat));
+Opt<bool> stopStart("stop-start",
+                    cl::desc("Stop and continue once after starting"),
+                    cl::cat(izerCat));
 // Code shape.
 Opt<bool> softmax("softmax", cl::desc("Run softmax on the output"),
                   cl::cat(izerCat));
@@ -79,15 +135,20 @@ Opt<bool> fifo("fifo", cl::desc("Load the input through the FIFOs"),
                cl::cat(izerCat));
 Opt<bool> fastFifo("fast-fifo", cl::desc("Use the fast FIFO (RISC-V)"),
                    cl::cat(izerCat));
-Opt<bool> fastFifoQuad("fast-fifo-quad", cl::desc("Fast FIFO, quad mode"),
-                       cl::cat(izerCat));
 Opt<bool> riscv("riscv", cl::desc("Drive the accelerator from RISC-V"),
                 cl::cat(izerCat));
 Opt<bool> riscvDebug("riscv-debug", cl::desc("RISC-V debug support"),
                      cl::cat(izerCat));
-Opt<bool> riscvFlash("riscv-flash", cl::desc("RISC-V code in flash"),
+Opt<bool> riscvFlash("riscv-flash", cl::desc("RISC-V input data in flash"),
                      cl::cat(izerCat));
-Opt<bool> riscvCache("riscv-cache", cl::desc("RISC-V cache"), cl::cat(izerCat));
+Opt<bool> noRiscvFlash("no-riscv-flash",
+                       cl::desc("RISC-V input data in SRAM"),
+                       cl::cat(izerCat));
+Opt<bool> riscvCache("riscv-cache",
+                     cl::desc("RISC-V code from flash through the cache"),
+                     cl::cat(izerCat));
+Opt<bool> noRiscvCache("no-riscv-cache",
+                       cl::desc("RISC-V code from SRAM"), cl::cat(izerCat));
 Opt<bool> riscvExclusive("riscv-exclusive",
                          cl::desc("RISC-V uses the SRAM exclusively"),
                          cl::cat(izerCat));
@@ -214,11 +275,6 @@ Opt<std::string> yamllint("yamllint", cl::desc("Accepted for compatibility"),
                           cl::value_desc("linter"), cl::cat(izerCat));
 Opt<bool> noProgress("no-progress", cl::desc("Accepted for compatibility"),
                      cl::cat(izerCat));
-Opt<bool> rtl("rtl", cl::desc("RTL simulation output (not supported)"),
-              cl::cat(izerCat));
-Opt<bool> rtlPreload("rtl-preload",
-                     cl::desc("RTL preloaded memories (not supported)"),
-                     cl::cat(izerCat));
 
 // Tornado's own.
 Opt<bool> timing("timing", cl::desc("Print the time of every phase"),
@@ -243,22 +299,6 @@ Opt<std::string>
 int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "tornadoc") << message << "\n";
   return 1;
-}
-
-/// Options the izer accepts that change the generated program in ways this
-/// version cannot produce yet: refuse them instead of silently ignoring.
-std::optional<std::string> unsupportedOption() {
-  if (rtl || rtlPreload)
-    return std::string("--rtl / --rtl-preload (RTL simulation output)");
-  if (!boost.empty())
-    return std::string("--boost (boost-circuit control in main.c)");
-  if (riscvFlash || riscvCache || riscvExclusive)
-    return std::string("--riscv-flash / --riscv-cache / --riscv-exclusive");
-  if (fastFifoQuad)
-    return std::string("--fast-fifo-quad");
-  if (boardName != "EvKit_V1")
-    return std::string("--board-name other than EvKit_V1");
-  return std::nullopt;
 }
 
 llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
@@ -312,7 +352,9 @@ private:
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   registerTornadoPasses();
-  setUpToolCommandLine({&izerCat, &tornadoCat});
+  cl::OptionCategory compatCat("izer flags without effect or refused");
+  driver::registerCompatFlags(compatCat);
+  setUpToolCommandLine({&izerCat, &compatCat, &tornadoCat});
   // izer flags whose names LLVM's own options already use.
   std::vector<std::string> argStorage(argv, argv + argc);
   for (std::string &arg : argStorage)
@@ -328,8 +370,13 @@ int main(int argc, char **argv) {
       "compatible)\n");
   if (configFile.empty())
     return fail("--config-file is required");
-  if (std::optional<std::string> what = unsupportedOption())
-    return fail(*what + " is not supported by this version of tornadoc");
+  if (std::optional<std::string> what = driver::refusedCompatFlag())
+    return fail(*what + " is not produced by this version of tornadoc");
+  if (ai85) {
+    if (device.getNumOccurrences())
+      return fail("--ai85 and --device both choose the device");
+    device = "MAX78000";
+  }
   for (const std::string &name : emitIrAfter)
     if (!llvm::is_contained(kDumpPoints, name))
       return fail(
@@ -342,13 +389,27 @@ int main(int argc, char **argv) {
        {std::tuple<bool, bool, StringRef>{mexpress, noMexpress, "mexpress"},
         {unload, noUnload, "unload"},
         {pipelineOpt, noPipeline, "pipeline"},
-        {compactData, noCompactData, "compact-data"}})
+        {compactData, noCompactData, "compact-data"},
+        {pll, noPll, "pll"},
+        {riscvFlash, noRiscvFlash, "riscv-flash"},
+        {riscvCache, noRiscvCache, "riscv-cache"}})
     if (yes && no)
       return fail("--" + name + " and --no-" + name +
                   " contradict each other");
   if (newKernelLoader && oldKernelLoader)
     return fail(
         "--new-kernel-loader and --old-kernel-loader contradict each other");
+  if (maxSpeed && (balanceSpeed || clockDivider.getNumOccurrences()))
+    return fail(std::string("--max-speed and --") +
+                (balanceSpeed ? "balance-speed" : "clock-divider") +
+                " contradict each other");
+  // As in the izer, any RISC-V setting makes a RISC-V program; the code
+  // runs through the cache unless the command line says otherwise.
+  bool useRiscv = riscv || riscvDebug || riscvFlash || riscvCache ||
+                  riscvExclusive;
+  if (riscv && noRiscvCache)
+    return fail("--riscv needs the RISC-V cache (--no-riscv-cache runs "
+                "code from SRAM, which embedded projects do not support)");
   if (fastFifo && !riscv && !riscvDebug)
     return fail("--fast-fifo requires --riscv (the fast FIFO is the RISC-V "
                 "core's)");
@@ -557,7 +618,7 @@ int main(int argc, char **argv) {
     options.unload = !noUnload;
     // As in the izer, --riscv-debug implies --riscv (Debug_Init() itself is
     // written only into embedded code, -e).
-    options.riscv = riscv || riscvDebug;
+    options.riscv = useRiscv;
     options.energy = energy;
     options.pipeline = !noPipeline;
     options.writeZeroRegisters = writeZeroRegisters;
@@ -580,6 +641,32 @@ int main(int argc, char **argv) {
     pm.addPass(createLowerToHW(options, std::move(known)));
     if (!emitIrAfter.empty())
       pm.addInstrumentation(std::make_unique<IRDumper>(outPath));
+    // What main() does around the program: clocks, power, board, files.
+    ConfigureHostOptions host;
+    host.pll = pll ? "on" : noPll ? "off" : "auto";
+    host.pipeline = !noPipeline;
+    host.maxSpeed = maxSpeed;
+    host.clockDivider = clockDivider;
+    host.switchDelay = switchDelay;
+    host.boost = boost;
+    host.wfi = !noWfi;
+    host.deepSleep = deepSleep;
+    host.debugWait = debugWait;
+    host.clockTrim = clockTrim;
+    // The izer's default follows the plain --riscv flag alone.
+    host.riscvCache = riscvCache ? "on" : noRiscvCache || !riscv ? "off" : "on";
+    host.riscvFlash = riscvFlash ? "on" : noRiscvFlash || !riscv ? "off" : "on";
+    host.riscvExclusive = riscvExclusive;
+    host.riscvDebug = riscvDebug;
+    host.stopStart = stopStart;
+    host.board = boardName;
+    host.defines = define + " " + (useRiscv ? defineRiscv : defineArm);
+    host.cFilename = cFilename;
+    host.apiFilename = apiFilename;
+    host.weightFilename = weightFilename;
+    host.sampleFilename = sampleFilename;
+    host.sampleOutputFilename = sampleOutputFilename;
+    pm.nest<hw::ProgramOp>().addPass(createConfigureHost(host));
     if (failed(pm.run(*module)))
       return 1;
     TimingScope emitTiming = t.nest("emit C");

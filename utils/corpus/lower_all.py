@@ -28,6 +28,7 @@ import sys
 import tempfile
 
 import corpus
+import main_behaviour
 
 CATEGORIES = ["registers", "kernels", "bias", "input", "output", "api", "unload"]
 
@@ -134,6 +135,16 @@ def compare(conf, ref, cdir):
     return result, ("differs: " + ", ".join(bad)) if bad else ""
 
 
+def compare_main(ref, cdir, result, msg):
+    """Adds the `main` category: what main() does (clocks, boost, sleep,
+    call order), which tornado-conform does not look at."""
+    diffs = main_behaviour.compare(ref, cdir)
+    result["main"] = not diffs
+    if diffs:
+        msg = (msg + "; " if msg else "differs: ") + "main"
+    return result, msg
+
+
 def run_case(args, conf, case, work):
     """Returns (case, {category: equal?} or None, message)."""
     ref = os.path.join(conf, case.folder)
@@ -141,7 +152,10 @@ def run_case(args, conf, case, work):
         cdir, msg = run_tornadoc(args, conf, case, work, ref)
         if cdir is None:
             return case, None, msg
-        return (case,) + compare(conf, ref, cdir)
+        result, msg = compare(conf, ref, cdir)
+        if result is None:
+            return case, None, msg
+        return (case,) + compare_main(ref, cdir, result, msg)
     out = os.path.join(work, case.device + "_" + case.name.replace("/", "_"))
     os.makedirs(out, exist_ok=True)
     cmd = corpus.import_command(args.bin, conf, case, "-")
@@ -206,7 +220,8 @@ def main():
     if args.tornadoc:
         # Made once, before the workers: two making it at once collide.
         izer_workdir(conf, work)
-    counts = {c: 0 for c in CATEGORIES}
+    categories = CATEGORIES + (["main"] if args.tornadoc else [])
+    counts = {c: 0 for c in categories}
     identical = 0
     # The SDK demos are the corpus's top-level cases.
     demos = sum(1 for c in cases if "/" not in c.name)
@@ -217,7 +232,7 @@ def main():
             for future in concurrent.futures.as_completed(futures):
                 case, result, msg = future.result()
                 if result is not None:
-                    for c in CATEGORIES:
+                    for c in categories:
                         counts[c] += result[c]
                     if all(result.values()):
                         identical += 1
@@ -230,7 +245,7 @@ def main():
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     m = len(cases)
-    for c in CATEGORIES:
+    for c in categories:
         print(f"{c:10} {counts[c]} of {m} equal")
     print(f"{demos_identical} of {demos} demo cases identical")
     print(f"{identical} of {m} cases identical")

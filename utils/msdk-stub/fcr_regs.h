@@ -6,6 +6,7 @@
 
 typedef struct {
   volatile uint32_t urvbootaddr; /* RISC-V boot address */
+  volatile uint32_t urvctrl;     /* RISC-V control (bit 0: exclusive SRAM) */
 } mxc_fcr_regs_t;
 extern mxc_fcr_regs_t *const MXC_FCR;
 

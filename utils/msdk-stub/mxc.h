@@ -50,6 +50,7 @@ typedef enum { MXC_SYS_CLOCK_IPO } mxc_sys_system_clock_t;
 void MXC_SYS_ClockEnable(mxc_sys_periph_clock_t clock);
 void MXC_SYS_ClockDisable(mxc_sys_periph_clock_t clock);
 int MXC_SYS_Clock_Select(mxc_sys_system_clock_t clock);
+int MXC_SYS_ClockSourceEnable(mxc_sys_system_clock_t clock);
 
 /* Delays. */
 int MXC_Delay(uint32_t us);
@@ -65,6 +66,24 @@ extern mxc_icc_regs_t *const MXC_ICC0;
 extern mxc_icc_regs_t *const MXC_ICC1;
 void MXC_ICC_Enable(mxc_icc_regs_t *icc);
 void MXC_LP_EnterSleepMode(void);
+void MXC_LP_EnterLowPowerMode(void);
+
+/* Power sequencer (RISC-V wake-up of the Arm core from low power). */
+typedef struct {
+  volatile uint32_t lppwen;
+} mxc_pwrseq_regs_t;
+extern mxc_pwrseq_regs_t *const MXC_PWRSEQ;
+#define MXC_F_PWRSEQ_LPPWEN_CPU1 (0x1u << 3)
+
+/* System control block (deep sleep). */
+typedef struct {
+  volatile uint32_t SCR;
+} scb_type_t;
+extern scb_type_t *const SCB;
+#define SCB_SCR_SLEEPDEEP_Msk (0x1u << 2)
+
+/* RISC-V JTAG. */
+void Debug_Init(void);
 
 /* Timers. */
 typedef struct {
@@ -78,6 +97,7 @@ extern mxc_tmr_regs_t *const MXC_TMR4;
 extern mxc_tmr_regs_t *const MXC_TMR5;
 void MXC_TMR_SW_Start(mxc_tmr_regs_t *tmr);
 unsigned int MXC_TMR_SW_Stop(mxc_tmr_regs_t *tmr);
+void MXC_TMR_Delay(mxc_tmr_regs_t *tmr, uint32_t us);
 
 /* GPIO. */
 typedef struct {
@@ -85,8 +105,40 @@ typedef struct {
 } mxc_gpio_regs_t;
 extern mxc_gpio_regs_t *const MXC_GPIO0;
 extern mxc_gpio_regs_t *const MXC_GPIO1;
+extern mxc_gpio_regs_t *const MXC_GPIO2;
+extern mxc_gpio_regs_t *const MXC_GPIO3;
+#define MXC_GPIO_PIN_0 (1u << 0)
+#define MXC_GPIO_PIN_1 (1u << 1)
+#define MXC_GPIO_PIN_2 (1u << 2)
+#define MXC_GPIO_PIN_3 (1u << 3)
+#define MXC_GPIO_PIN_4 (1u << 4)
+#define MXC_GPIO_PIN_5 (1u << 5)
 #define MXC_GPIO_PIN_6 (1u << 6)
 #define MXC_GPIO_PIN_7 (1u << 7)
+#define MXC_GPIO_PIN_8 (1u << 8)
+#define MXC_GPIO_PIN_9 (1u << 9)
+#define MXC_GPIO_PIN_10 (1u << 10)
+#define MXC_GPIO_PIN_11 (1u << 11)
+#define MXC_GPIO_PIN_12 (1u << 12)
+#define MXC_GPIO_PIN_13 (1u << 13)
+#define MXC_GPIO_PIN_14 (1u << 14)
+#define MXC_GPIO_PIN_15 (1u << 15)
+#define MXC_GPIO_PIN_16 (1u << 16)
+#define MXC_GPIO_PIN_17 (1u << 17)
+#define MXC_GPIO_PIN_18 (1u << 18)
+#define MXC_GPIO_PIN_19 (1u << 19)
+#define MXC_GPIO_PIN_20 (1u << 20)
+#define MXC_GPIO_PIN_21 (1u << 21)
+#define MXC_GPIO_PIN_22 (1u << 22)
+#define MXC_GPIO_PIN_23 (1u << 23)
+#define MXC_GPIO_PIN_24 (1u << 24)
+#define MXC_GPIO_PIN_25 (1u << 25)
+#define MXC_GPIO_PIN_26 (1u << 26)
+#define MXC_GPIO_PIN_27 (1u << 27)
+#define MXC_GPIO_PIN_28 (1u << 28)
+#define MXC_GPIO_PIN_29 (1u << 29)
+#define MXC_GPIO_PIN_30 (1u << 30)
+#define MXC_GPIO_PIN_31 (1u << 31)
 typedef enum { MXC_GPIO_FUNC_IN, MXC_GPIO_FUNC_OUT } mxc_gpio_func_t;
 typedef enum { MXC_GPIO_PAD_NONE } mxc_gpio_pad_t;
 typedef enum { MXC_GPIO_VSSEL_VDDIO, MXC_GPIO_VSSEL_VDDIOH } mxc_gpio_vssel_t;

@@ -109,6 +109,25 @@ struct ClockInfo {
   unsigned pllMHz;            // 0 if no PLL
   unsigned maxUnpipelinedMHz; // above this the pipeline must be on
   unsigned maxClockDivider;
+  /// Divider of the PLL clock while weights and data are loaded when the
+  /// network itself runs faster (the balanced-power clock scheme).
+  unsigned loadClockDivider;
+  /// Delay after powering the memories before releasing isolation (ms).
+  unsigned loadSwitchDelayMs;
+};
+
+/// System registers main() writes to override the oscillator trims
+/// (`--clock-trim`): the trim test-mode enable, the trim control word with
+/// the 7.3728 MHz (bits 0-15) and 60 MHz (9 bits at 22) trims, the limit
+/// register whose 9 bits at 15 hold the high limit, and the 100 MHz trim.
+struct TrimRegisters {
+  uint32_t testMode;
+  uint32_t trimControl;
+  unsigned ibroTrimBits;
+  unsigned isoTrimShift, isoTrimBits;
+  uint32_t limit;
+  unsigned limitShift, limitBits;
+  uint32_t ipoTrim;
 };
 
 /// What a bus address refers to.
@@ -389,6 +408,13 @@ public:
 
   //===--- Clocks and system ----------------------------------------------===//
   virtual ClockInfo clocks() const = 0;
+  /// Oscillator trim registers (the same system block on both devices).
+  TrimRegisters trimRegisters() const {
+    return {0x40000c00, 0x40005420, 16, 22, 9, 0x40005440, 15, 9, 0x40006c04};
+  }
+  /// Board support packages the MSDK has for this device (`--board-name`);
+  /// the first is the default.
+  virtual llvm::ArrayRef<llvm::StringRef> boards() const = 0;
   /// Start of RISC-V code/data in system SRAM.
   virtual uint32_t riscvSramOrigin() const = 0;
 };

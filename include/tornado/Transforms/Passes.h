@@ -4,6 +4,7 @@
 #define TORNADO_TRANSFORMS_PASSES_H
 
 #include "mlir/Pass/Pass.h"
+#include "tornado/Dialect/HW/IR/HWOps.h"
 #include "tornado/Dialect/Tornado/IR/TornadoOps.h"
 #include "tornado/Interpreter/Tensor.h"
 #include "llvm/ADT/StringMap.h"

@@ -137,6 +137,73 @@ def CheckHazards : Pass<"tornado-check-hazards", "::tornado::NetworkOp"> {
   ];
 }
 
+def ConfigureHost : Pass<"tornado-configure-host", "::tornado::hw::ProgramOp"> {
+  let summary = "Decide what main() does around the accelerator program";
+  let description = [{
+    Sets the host-side decisions of a `tornado_hw.program` from the izer's
+    clock, power, board and RISC-V flags: the CNN clock source and divider
+    passed to `cnn_enable` and whether main() switches to a faster divider
+    around `cnn_start` (the PLL's balanced-power scheme), the load-switch
+    delay in `cnn_enable`, the boost GPIO, spin or sleep waits, the debugger
+    delay, oscillator trims, RISC-V boot and debug settings, the board and
+    the compiler definitions of the project. Every rule and default is the
+    target model's; the emitter only prints the result.
+  }];
+  let options = [
+    Option<"pll", "pll", "std::string", "\"auto\"",
+           "CNN clock from the PLL: auto (where the device has one), on, off "
+           "(--pll, --no-pll)">,
+    Option<"pipeline", "pipeline", "bool", "true",
+           "pipelined CNN where the device has it (--no-pipeline)">,
+    Option<"maxSpeed", "max-speed", "bool", "false",
+           "run at the inference clock throughout instead of loading at a "
+           "slower one (--max-speed)">,
+    Option<"clockDivider", "clock-divider", "unsigned", "0",
+           "CNN clock divider while inferring (--clock-divider); 0: the "
+           "largest speed the pipeline setting allows">,
+    Option<"switchDelay", "switch-delay", "int", "-1",
+           "milliseconds cnn_enable waits for the memory load switches "
+           "(--switch-delay); -1: the device's">,
+    Option<"boost", "boost", "std::string", "\"\"",
+           "port.pin of the boost circuit (--boost)">,
+    Option<"wfi", "wfi", "bool", "true",
+           "sleep until the CNN interrupt; false: spin (--no-wfi)">,
+    Option<"deepSleep", "deepsleep", "bool", "false",
+           "the Arm core waits for RISC-V in deep sleep (--deepsleep)">,
+    Option<"debugWait", "debugwait", "unsigned", "2",
+           "seconds to wait for a debugger after reset (--debugwait)">,
+    Option<"clockTrim", "clock-trim", "std::string", "\"\"",
+           "trim overrides A,B,C (--clock-trim)">,
+    Option<"riscvCache", "riscv-cache", "std::string", "\"auto\"",
+           "RISC-V code runs from flash through the cache: auto (with "
+           "RISC-V), on, off">,
+    Option<"riscvFlash", "riscv-flash", "std::string", "\"auto\"",
+           "RISC-V input arrays in flash: auto (with RISC-V), on, off">,
+    Option<"riscvExclusive", "riscv-exclusive", "bool", "false",
+           "RISC-V gets exclusive SRAM access (--riscv-exclusive)">,
+    Option<"riscvDebug", "riscv-debug", "bool", "false",
+           "set up RISC-V JTAG debugging first (--riscv-debug)">,
+    Option<"stopStart", "stop-start", "bool", "false",
+           "stop and continue the accelerator once after starting "
+           "(--stop-start)">,
+    Option<"board", "board", "std::string", "\"\"",
+           "MSDK board (--board-name); empty: the device's first">,
+    Option<"defines", "defines", "std::string", "\"\"",
+           "space-separated preprocessor definitions (--define)">,
+    Option<"cFilename", "c-filename", "std::string", "\"main\"",
+           "main program file, without .c (--c-filename)">,
+    Option<"apiFilename", "api-filename", "std::string", "\"cnn.c\"",
+           "accelerator API file (--api-filename)">,
+    Option<"weightFilename", "weight-filename", "std::string",
+           "\"weights.h\"", "kernel and bias header (--weight-filename)">,
+    Option<"sampleFilename", "sample-filename", "std::string",
+           "\"sampledata.h\"", "sample input header (--sample-filename)">,
+    Option<"sampleOutputFilename", "sample-output-filename", "std::string",
+           "\"sampleoutput.h\"",
+           "known-answer header (--sample-output-filename)">,
+  ];
+}
+
 def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
   let summary = "Lower placed networks to register-level programs";
   let description = [{

@@ -223,6 +223,13 @@ FuncOp ProgramOp::lookupFunc(FuncKind kind) {
   return {};
 }
 
+StringRef ProgramOp::fileName(StringRef role, StringRef fallback) {
+  if (std::optional<DictionaryAttr> names = getFileNames())
+    if (auto name = names->getAs<StringAttr>(role))
+      return name.getValue();
+  return fallback;
+}
+
 LogicalResult ProgramOp::verify() {
   if (!Device::parse(getDevice()))
     return emitOpError() << "unknown device '" << getDevice() << "'";

@@ -59,6 +59,39 @@ def HW_ProgramOp : HW_Op<"program", [
     UnitAttr:$energy,
     // CNN_NUM_OUTPUTS: elements cnn_unload() delivers.
     DefaultValuedAttr<I64Attr, "0">:$num_outputs,
+    // Bits per element cnn_unload() delivers (the final layer's width).
+    DefaultValuedAttr<I32Attr, "32">:$output_width,
+    // main(): the CNN clock divider while the network runs, when main()
+    // loads at clock_divider and switches around cnn_start (balanced
+    // power with the PLL); absent: one clock throughout.
+    OptionalAttr<I32Attr>:$run_clock_divider,
+    // main(): GPIO [port, pin] of the boost circuit, on while inferring.
+    OptionalAttr<DenseI32ArrayAttr>:$boost,
+    // main() polls for completion instead of sleeping until the interrupt.
+    UnitAttr:$spin_wait,
+    // The Arm core waits for the RISC-V core in low-power (deep) sleep.
+    UnitAttr:$deep_sleep,
+    // Seconds main() waits after reset so a debugger can take over.
+    DefaultValuedAttr<I32Attr, "2">:$debug_wait,
+    // Oscillator trim overrides [7.3728 MHz, 60 MHz, 100 MHz]; 0 keeps one.
+    OptionalAttr<DenseI32ArrayAttr>:$clock_trim,
+    // RISC-V: runs from flash through the instruction cache (else SRAM),
+    // input arrays in the RISC-V flash section, exclusive SRAM access,
+    // JTAG debug set up first.
+    UnitAttr:$riscv_cache,
+    UnitAttr:$riscv_flash,
+    UnitAttr:$riscv_exclusive,
+    UnitAttr:$riscv_debug,
+    // main() stops and continues the accelerator once after starting it.
+    UnitAttr:$stop_start,
+    // MSDK board support package the project builds for.
+    DefaultValuedAttr<StrAttr, "\"EvKit_V1\"">:$board,
+    // Preprocessor definitions added to the project's compiler flags.
+    OptionalAttr<StrArrayAttr>:$defines,
+    // File names other than the MSDK defaults, by role: main (main.c),
+    // api (cnn.c), weights (weights.h), sample (sampledata.h),
+    // sample_output (sampleoutput.h).
+    OptionalAttr<DictionaryAttr>:$file_names,
     // Free-form lines printed as a comment at the top of cnn.c.
     OptionalAttr<StrArrayAttr>:$notes);
   let regions = (region SizedRegion<1>:$body);
@@ -69,6 +102,9 @@ def HW_ProgramOp : HW_Op<"program", [
     const ::tornado::target::Device &getTarget();
     /// The function of `kind`, or null.
     FuncOp lookupFunc(FuncKind kind);
+    /// The name of the file with `role` (see file_names), or `fallback`.
+    ::llvm::StringRef fileName(::llvm::StringRef role,
+                               ::llvm::StringRef fallback);
   }];
   let skipDefaultBuilders = 1;
   let builders = [OpBuilder<(ins "llvm::StringRef":$name,
