@@ -971,6 +971,8 @@ void Emitter::printLoadInput(raw_ostream &os) {
   size_t longest = 0, period = 0;
   std::optional<int64_t> add, mask;
   for (Fifo &f : fifos) {
+    if (program.getRiscvFlash())
+      os << "__attribute__((section(\".rvflash_section\")))\n";
     os << "static const uint32_t fifo_" << f.op.getFifo() << "[] = SAMPLE_FIFO_"
        << f.op.getFifo() << ";\n";
     longest = std::max(longest, f.words.size() * f.op.getRepeat().value_or(1));
@@ -1261,10 +1263,10 @@ void Emitter::printMain(raw_ostream &os) {
     os << "\n";
     printWait(os, "  ", true);
     os << "\n";
-    if (runDivider) {
-      os << "  // Back to the loading clock.\n";
-      printClockSwitch(os, "  ", program.getClockDivider());
-    }
+  }
+  if (runDivider) {
+    os << "  // Back to the loading clock.\n";
+    printClockSwitch(os, "  ", program.getClockDivider());
   }
   if (boost)
     os << "  cnn_boost_disable(MXC_GPIO" << (*boost)[0] << ", MXC_GPIO_PIN_"

@@ -82,6 +82,14 @@ def normalise(stmt):
     stmt = re.sub(r"\s+", " ", stmt)
     stmt = re.sub(r"\s*([(),=|&~<>+*-])\s*", r"\1", stmt)
     stmt = re.sub(r"\((?:unsigned|int|uint32_t)\)", "", stmt)
+    # Constants compare by value (0x1a0 = 0x000001a0, (0xff<<15)).
+    stmt = re.sub(r"\b0[xX][0-9a-fA-F]+[uU]?\b|\b\d+[uU]?\b",
+                  lambda m: str(int(m.group(0).rstrip("uU"), 0)), stmt)
+    prev = None
+    while prev != stmt:
+        prev = stmt
+        stmt = re.sub(r"\((\d+)<<(\d+)\)", lambda m: str(int(m.group(1)) << int(m.group(2))),
+                      stmt)
     return stmt
 
 
