@@ -12,6 +12,7 @@
 
 #include "llvm/Support/CommandLine.h"
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -177,9 +178,11 @@ std::vector<std::unique_ptr<cl::Option>> &registered() {
 
 void tornado::driver::registerCompatFlags(cl::OptionCategory &category) {
   for (const CompatFlag &f : kFlags) {
-    std::string desc =
+    // cl::desc keeps a reference: the text must outlive the option.
+    static std::deque<std::string> descriptions;
+    const std::string &desc = descriptions.emplace_back(
         f.refused ? std::string("Refused: ") + f.note + " (not produced)"
-                  : std::string("Accepted, no effect: ") + f.note;
+                  : std::string("Accepted, no effect: ") + f.note);
     switch (f.kind) {
     case Kind::Flag:
       registered().push_back(std::make_unique<cl::opt<bool>>(
