@@ -470,6 +470,15 @@ LogicalResult Importer::readSampleInput(const nc::NetworkConfig &config) {
             << array->getRank();
     return failure();
   }
+  // Floats would be truncated silently; the izer refuses them too.
+  if (isFloatingPoint(array->getDType())) {
+    error(sampleLoc) << path << ": the sample input holds "
+                     << getDTypeName(array->getDType())
+                     << " values; it must hold integers in [-128, 127] "
+                        "(quantize it, e.g. "
+                        "np.round(x).clip(-128, 127).astype(np.int64))";
+    return failure();
+  }
   llvm::Expected<std::vector<int64_t>> values = array->getInt64Values();
   if (!values) {
     error(sampleLoc) << path << ": " << llvm::toString(values.takeError());
@@ -923,6 +932,33 @@ OwningOpRef<ModuleOp> Importer::run() {
                    << ": `snoop_sequence` is not supported yet";
       return nullptr;
     }
+    // Keys the izer reads that Tornado cannot honour yet: refused where
+    // they are written rather than compiled without them.
+    auto refuse = [&](const nc::ConfigLoc &loc, llvm::StringRef key,
+                      llvm::StringRef what) {
+      error(loc.isValid() ? loc : l.loc)
+          << "layer " << l.index << ": `" << key << "` (" << what
+          << ") is not supported yet";
+      return nullptr;
+    };
+    if (l.inCrop.isPinned() && (l.inCrop.value.h || l.inCrop.value.w))
+      return refuse(l.inCrop.loc, "in_crop", "cropped input rows");
+    if (l.inChannelSkip.isPinned() && l.inChannelSkip.value)
+      return refuse(l.inChannelSkip.loc, "in_channel_skip",
+                    "skipped input channels");
+    if (l.simulatedSequence)
+      return refuse(l.loc, "simulated_sequence",
+                    "the simulator's layer order");
+    // buffer_shift / buffer_insert need a data buffer, whose reader is
+    // refused below.
+    if (l.biasGroups.isPinned() && l.biasGroups.value.size() > 1)
+      return refuse(l.biasGroups.loc, "bias_group",
+                    "bias spread over several groups");
+  }
+  if (!net->unload.empty()) {
+    error(config->unload.front().loc)
+        << "`unload` (a custom unload list) is not supported yet";
+    return nullptr;
   }
   std::optional<std::vector<unsigned>> order = executionOrder(*net);
   if (!order)

@@ -78,6 +78,7 @@ void LowerToHWPass::runOnOperation() {
   opts.increaseDelta1 = increaseDelta1;
   opts.increaseDelta2 = increaseDelta2;
   opts.overlapData = overlapData;
+  opts.allowStreaming = allowStreaming;
   opts.fixedInput = fixedInput;
   opts.synthesizeInput = synthesizeInput;
   opts.synthesizeWords = synthesizeWords;
@@ -128,6 +129,16 @@ void LowerToHWPass::runOnOperation() {
     FailureOr<NetworkFacts> facts = collectFacts(network, opts);
     if (failed(facts))
       return signalPassFailure();
+    // A streaming first layer consumes its input as it arrives: only the
+    // FIFOs deliver it that way.
+    if (!opts.fifo && !opts.allowStreaming && !facts->layers.empty() &&
+        facts->layers.front().streaming) {
+      facts->layers.front().op.emitError("layer ")
+          << placement::layerLabel(facts->layers.front().op)
+          << ": a streaming first layer needs its input through the FIFOs "
+             "(--fifo or --fast-fifo)";
+      return signalPassFailure();
+    }
     // The izer's link-layer mode links each layer to the next hardware
     // layer whatever the execution order: only sound in order.
     if (opts.linkLayer)

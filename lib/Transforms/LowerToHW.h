@@ -48,6 +48,7 @@ struct LowerOptions {
   int increaseStart = 2;
   int increaseDelta1 = 0, increaseDelta2 = 0;
   bool overlapData = false; // streaming buffers may overlap
+  bool allowStreaming = false; // streaming first layer without the FIFOs
   bool fixedInput = false;
   int64_t synthesizeInput = 0;
   unsigned synthesizeWords = 0;

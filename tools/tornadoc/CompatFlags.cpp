@@ -72,8 +72,6 @@ const CompatFlag kFlags[] = {
     // reported; --overlap-data makes it a warning).
     {"ignore-bias-groups", Kind::Flag,
      "tornadoc places bias itself and checks every group", false},
-    {"allow-streaming", Kind::Flag,
-     "tornadoc decides streaming from the YAML", false},
 
     // RTL simulation (issue 18).
     {"rtl", Kind::Flag, "RTL-simulation output", true},

@@ -125,6 +125,10 @@ Opt<unsigned> debugWait("debugwait",
 Opt<std::string> clockTrim("clock-trim",
                            cl::desc("Oscillator trims A,B,C (0 keeps one)"),
                            cl::cat(izerCat));
+Opt<bool> allowStreaming(
+    "allow-streaming",
+    cl::desc("Compile a streaming first layer without the FIFOs"),
+    cl::cat(izerCat));
 Opt<bool> stopStart("stop-start",
                     cl::desc("Stop and continue once after starting"),
                     cl::cat(izerCat));
@@ -587,13 +591,12 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(r.takeError()));
     results = std::move(*r);
   }
+  // The placed IR goes into the project with the C files, after the
+  // lowering succeeded: a failed run leaves an existing project as it was.
+  std::string placedIR;
   {
-    std::string text;
-    llvm::raw_string_ostream os(text);
+    llvm::raw_string_ostream os(placedIR);
     module->print(os);
-    if (llvm::Error e = writeFile(
-            outPath(prefix.empty() ? "network.mlir" : prefix + ".mlir"), text))
-      return fail(llvm::toString(std::move(e)));
   }
   // The lowering replaces the network: report on it first.
   if (!noReport)
@@ -608,6 +611,7 @@ int main(int argc, char **argv) {
     options.prefix = prefix.empty() ? "network" : prefix.getValue();
     options.fifo = fifo && !fastFifo;
     options.overlapData = overlapData;
+    options.allowStreaming = allowStreaming;
     options.fastFifo = fastFifo;
     options.compactData = !noCompactData;
     options.mexpress = !noMexpress;
@@ -672,6 +676,10 @@ int main(int argc, char **argv) {
     TimingScope emitTiming = t.nest("emit C");
     if (failed(emit::emitC(*module, llvm::errs(), outDir)))
       return 1;
+    if (llvm::Error e = writeFile(
+            outPath(prefix.empty() ? "network.mlir" : prefix + ".mlir"),
+            placedIR))
+      return fail(llvm::toString(std::move(e)));
   }
 
   completed = true;

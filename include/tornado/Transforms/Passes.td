@@ -282,6 +282,9 @@ def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
     Option<"mlator", "mlator", "bool", "false",
            "unload 8-bit outputs through the mlator byte-lane unpacker "
            "(--mlator)">,
+    Option<"allowStreaming", "allow-streaming", "bool", "false",
+           "a streaming first layer may read its input from memory instead "
+           "of the FIFOs (--allow-streaming)">,
     Option<"synthesizeWords", "synthesize-words", "unsigned", "0",
            "FIFO words the program stores; the loader repeats them, adding "
            "synthesize-input per round (0: store every word)">,
