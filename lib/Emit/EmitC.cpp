@@ -1002,10 +1002,11 @@ void Emitter::printLoadInput(raw_ostream &os) {
       os << "    if (i < " << pushes << ") {\n";
       indent = "      ";
     }
-    os << indent << "while ((" << wordAt(statusAddress) << " & "
-       << hexStr(fullBit) << ") != 0)\n"
-       << indent << "  ; // FIFO " << n << " is full\n"
-       << indent << wordAt(data) << " = ";
+    if (!program.getFifoNoWait())
+      os << indent << "while ((" << wordAt(statusAddress) << " & "
+         << hexStr(fullBit) << ") != 0)\n"
+         << indent << "  ; // FIFO " << n << " is full\n";
+    os << indent << wordAt(data) << " = ";
     if (period)
       os << "(fifo_" << n << "[i % " << period << "] + add) & " << hexStr(*mask)
          << ";\n";

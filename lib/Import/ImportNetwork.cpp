@@ -336,7 +336,11 @@ LogicalResult Importer::readTestWeights(const nc::NetworkConfig &config) {
                          ? config.weights->value
                          : "weights_" + StringRef(config.dataset.value).lower();
   std::string relative = "tests/" + name + ".npy";
-  std::optional<std::string> path = findFile(relative);
+  std::optional<std::string> path =
+      options.weightInputFile.empty() ? findFile(relative)
+                                      : std::optional(options.weightInputFile);
+  if (!options.weightInputFile.empty())
+    relative = options.weightInputFile;
   // Problems with the file are reported at the key that named it.
   const nc::ConfigLoc &fileLoc =
       config.weights ? config.weights->valueLoc : config.dataset.valueLoc;
@@ -418,25 +422,31 @@ LogicalResult Importer::readTestWeights(const nc::NetworkConfig &config) {
     weights.push_back(std::move(w));
   }
 
-  if (config.bias) {
-    std::string biasRel = "tests/bias_" + config.bias->value + ".npy";
-    std::optional<std::string> biasPath = findFile(biasRel);
+  if (config.bias || !options.biasInputFile.empty()) {
+    // --bias-input names the file itself; problems are reported at the
+    // `bias` key, or the `dataset` key without one.
+    const nc::ConfigLoc &biasLoc =
+        config.bias ? config.bias->valueLoc : config.dataset.valueLoc;
+    std::string biasRel = options.biasInputFile.empty()
+                              ? "tests/bias_" + config.bias->value + ".npy"
+                              : options.biasInputFile;
+    std::optional<std::string> biasPath =
+        options.biasInputFile.empty() ? findFile(biasRel)
+                                      : std::optional(biasRel);
     if (!biasPath) {
-      error(config.bias->valueLoc)
-          << "sample bias file `" << biasRel << "` not found";
+      error(biasLoc) << "sample bias file `" << biasRel << "` not found";
       return failure();
     }
     llvm::Expected<std::vector<HostTensor>> biases = readNpyArrays(*biasPath);
     if (!biases) {
-      report(biases.takeError(), config.bias->valueLoc);
+      report(biases.takeError(), biasLoc);
       return failure();
     }
     for (size_t i = 0; i < biases->size() && i < weights.size(); ++i) {
       std::string key = (biasRel + "[" + llvm::Twine(i) + "]").str();
       llvm::Expected<std::vector<int64_t>> v = (*biases)[i].getInt64Values();
       if (!v) {
-        error(config.bias->valueLoc)
-            << "`" << key << "`: " << llvm::toString(v.takeError());
+        error(biasLoc) << "`" << key << "`: " << llvm::toString(v.takeError());
         return failure();
       }
       weights[i].bias = std::move(*v);
@@ -913,6 +923,18 @@ OwningOpRef<ModuleOp> Importer::run() {
   }
   for (const nc::ConfigWarning &w : net->warnings)
     emitWarning(toLoc(w.loc)) << w.message;
+  // --input-offset moves where the start layer reads the loaded input.
+  if (options.inputOffset)
+    for (nc::ResolvedLayer &l : net->layers)
+      if (l.index == options.startLayer) {
+        if (*options.inputOffset < 0 || *options.inputOffset % 4) {
+          error(l.loc) << "--input-offset " << *options.inputOffset
+                       << " must be a non-negative multiple of 4 bytes";
+          return nullptr;
+        }
+        l.inOffset.value = *options.inputOffset;
+        l.inOffset.origin = nc::ValueOrigin::User;
+      }
 
   // Control flow the lowering does not program yet (the izer's snoop
   // registers, kernel bypass): refuse instead of compiling a different

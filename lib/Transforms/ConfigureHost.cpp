@@ -200,6 +200,7 @@ LogicalResult ConfigureHostPass::configure(hw::ProgramOp program) {
   program.setRiscvExclusive(riscvExclusive);
   program.setRiscvDebug(riscvDebug);
   program.setStopStart(stopStart);
+  program.setFifoNoWait(!fifoWait);
 
   llvm::ArrayRef<llvm::StringRef> boards = dev.boards();
   llvm::StringRef boardName = board.empty() ? boards.front() : board;

@@ -29,6 +29,7 @@
 #include "tornado/Emit/EmitC.h"
 #include "tornado/Import/ImportNetwork.h"
 #include "tornado/Interpreter/Executor.h"
+#include "tornado/Support/Npy.h"
 #include "tornado/Tools/ToolSupport.h"
 #include "tornado/Transforms/MemoryMapView.h"
 #include "tornado/Transforms/Passes.h"
@@ -129,6 +130,26 @@ Opt<bool> allowStreaming(
     "allow-streaming",
     cl::desc("Compile a streaming first layer without the FIFOs"),
     cl::cat(izerCat));
+Opt<std::string> weightInput("weight-input",
+                             cl::desc("Weights of an arch: test network"),
+                             cl::value_desc("file.npy"), cl::cat(izerCat));
+Opt<std::string> biasInput("bias-input",
+                           cl::desc("Bias of an arch: test network"),
+                           cl::value_desc("file.npy"), cl::cat(izerCat));
+Opt<std::string> inputOffset("input-offset",
+                             cl::desc("in_offset of the first layer (bytes)"),
+                             cl::cat(izerCat));
+Opt<bool> ignoreBn("ignore-bn",
+                   cl::desc("Skip unfolded batch-norm weights in the "
+                            "checkpoint"),
+                   cl::cat(izerCat));
+Opt<std::string> sampleNumpyFilename(
+    "sample-numpy-filename",
+    cl::desc("Also save the expected output as .npy in the project"),
+    cl::cat(izerCat));
+Opt<bool> noFifoWait("no-fifo-wait",
+                     cl::desc("Push FIFO words without checking for room"),
+                     cl::cat(izerCat));
 Opt<bool> stopStart("stop-start",
                     cl::desc("Stop and continue once after starting"),
                     cl::cat(izerCat));
@@ -493,6 +514,17 @@ int main(int argc, char **argv) {
     options.synthesizeInput = synthesizeStep;
     options.synthesizeWords = synthesize ? synthesizeWords : 0;
     options.searchDirs.assign(searchDirs.begin(), searchDirs.end());
+    options.weightInputFile = weightInput;
+    options.biasInputFile = biasInput;
+    options.ignoreBatchNorm = ignoreBn;
+    if (!inputOffset.empty()) {
+      int64_t offset;
+      // C-style numbers (0x100), as the izer reads them.
+      if (llvm::StringRef(inputOffset).getAsInteger(0, offset))
+        return fail("--input-offset expects a number, not '" + inputOffset +
+                    "'");
+      options.inputOffset = offset;
+    }
     module = importNetwork(sourceMgr, &context, options);
     if (!module)
       return 1;
@@ -598,6 +630,13 @@ int main(int argc, char **argv) {
     llvm::raw_string_ostream os(placedIR);
     module->print(os);
   }
+  // --sample-numpy-filename: the expected output (the network's final
+  // result, as the izer saves its last checked layer), written with the
+  // project below.
+  std::optional<NpyArray> expectedOutput;
+  if (!sampleNumpyFilename.empty() && !noKat && !results.empty())
+    expectedOutput = HostTensor::fromValues<int64_t>(results.back().shape,
+                                                    results.back().data);
   // The lowering replaces the network: report on it first.
   if (!noReport)
     driver::printReport(network, results, llvm::outs());
@@ -663,6 +702,7 @@ int main(int argc, char **argv) {
     host.riscvExclusive = riscvExclusive;
     host.riscvDebug = riscvDebug;
     host.stopStart = stopStart;
+    host.fifoWait = !noFifoWait;
     host.board = boardName;
     host.defines = define + " " + (useRiscv ? defineRiscv : defineArm);
     host.cFilename = cFilename;
@@ -680,6 +720,13 @@ int main(int argc, char **argv) {
             outPath(prefix.empty() ? "network.mlir" : prefix + ".mlir"),
             placedIR))
       return fail(llvm::toString(std::move(e)));
+    if (expectedOutput) {
+      std::string name = sampleNumpyFilename;
+      if (!llvm::StringRef(name).ends_with(".npy"))
+        name += ".npy";
+      if (llvm::Error e = writeNpy(outPath(name), *expectedOutput))
+        return fail(llvm::toString(std::move(e)));
+    }
   }
 
   completed = true;

@@ -84,7 +84,8 @@ def normalise(stmt):
     stmt = re.sub(r"\((?:unsigned|int|uint32_t)\)", "", stmt)
     # Constants compare by value (0x1a0 = 0x000001a0, (0xff<<15)).
     stmt = re.sub(r"\b0[xX][0-9a-fA-F]+[uU]?\b|\b\d+[uU]?\b",
-                  lambda m: str(int(m.group(0).rstrip("uU"), 0)), stmt)
+                  lambda m: str(int(m.group(0).rstrip("uU"),
+                                    16 if m.group(0)[:2] in ("0x", "0X") else 10)), stmt)
     prev = None
     while prev != stmt:
         prev = stmt

@@ -351,6 +351,13 @@ CASES = [
      ['--checkpoint-file', 'trained/ai85-mnist-qat8-q.pth.tar', '--riscv', '--no-wfi', '--debugwait', '3']),
     ("main-board-feather", "MAX78000", "networks/mnist-chw-ai85.yaml",
      ['--checkpoint-file', 'trained/ai85-mnist-qat8-q.pth.tar', '--board-name', 'FTHR_RevA']),
+    ("input-offset-fifo-no-wait", "MAX78000", "networks/mnist-chw-ai85.yaml",
+     ["--checkpoint-file", "trained/ai85-mnist-qat8-q.pth.tar", "--input-offset", "0x1000",
+      "--fifo", "--no-fifo-wait", "--sample-numpy-filename", "out.npy"]),
+    ("input-offset-02", "MAX78002", "networks/cifar10-nas.yaml",
+     ["--checkpoint-file", "trained/ai85-cifar10-qat8-q.pth.tar",
+      "--sample-input", "tests/sample_cifar-10.npy", "--input-offset", "0x6000",
+      "--sample-numpy-filename", "expected"]),
     ("main-apb-divider", "MAX78002", "networks/mnist-chw-ai85.yaml",
      ['--checkpoint-file', 'trained/ai85-mnist-qat8-q.pth.tar', '--apb', '--clock-divider', '4']),
 ]
@@ -506,6 +513,21 @@ def conform(conf, ref, cand):
     return r, differs
 
 
+def npy_differs(ref, cand):
+    """Whether a .npy file the izer wrote (--sample-numpy-filename) is
+    missing from the candidate or holds other values."""
+    import numpy as np  # pylint: disable=import-outside-toplevel
+    for name in os.listdir(ref):
+        if name.endswith(".npy"):
+            other = os.path.join(cand, name)
+            if not os.path.exists(other):
+                return True
+            a, b = np.load(os.path.join(ref, name)), np.load(other)
+            if a.shape != b.shape or not (a == b).all():
+                return True
+    return False
+
+
 def run_case(args, izer, conf, wd, out, case):
     name, device, config, flags = case
     yaml_path = prepare(izer, wd, config)
@@ -525,6 +547,8 @@ def run_case(args, izer, conf, wd, out, case):
     r, differs = conform(conf, os.path.join(ref_dir, name), os.path.join(cand_dir, name))
     if main_behaviour.compare(os.path.join(ref_dir, name), os.path.join(cand_dir, name)):
         differs.append("main")
+    if npy_differs(os.path.join(ref_dir, name), os.path.join(cand_dir, name)):
+        differs.append("npy")
     if not differs and r.returncode == 0:
         return "EQUAL", ""
     return deliberate(warnings, differs) or ("DIFFERS", " ".join(differs))

@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
+#include <optional>
 #include <string>
 
 namespace llvm {
@@ -52,6 +53,12 @@ struct ImportOptions {
   /// pixel (channel c in byte c), plus N (the izer's synthesized input).
   int64_t synthesizeInput = 0;
   unsigned synthesizeWords = 0;
+  /// `--weight-input` / `--bias-input`: the sample weights / bias of an
+  /// `arch: test` network from these files instead of the names the YAML
+  /// implies (a bias file is read even without a `bias` key).
+  std::string weightInputFile, biasInputFile;
+  /// `--input-offset`: the start layer's `in_offset` (bytes).
+  std::optional<int64_t> inputOffset;
 };
 
 /// Imports the YAML held by `sourceMgr`'s main buffer. Errors are emitted as

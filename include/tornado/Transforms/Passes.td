@@ -183,6 +183,9 @@ def ConfigureHost : Pass<"tornado-configure-host", "::tornado::hw::ProgramOp"> {
            "RISC-V gets exclusive SRAM access (--riscv-exclusive)">,
     Option<"riscvDebug", "riscv-debug", "bool", "false",
            "set up RISC-V JTAG debugging first (--riscv-debug)">,
+    Option<"fifoWait", "fifo-wait", "bool", "true",
+           "load_input checks that a FIFO has room before each word; false: "
+           "pushes without checking (--no-fifo-wait)">,
     Option<"stopStart", "stop-start", "bool", "false",
            "stop and continue the accelerator once after starting "
            "(--stop-start)">,

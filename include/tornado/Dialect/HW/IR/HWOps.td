@@ -84,6 +84,8 @@ def HW_ProgramOp : HW_Op<"program", [
     UnitAttr:$riscv_debug,
     // main() stops and continues the accelerator once after starting it.
     UnitAttr:$stop_start,
+    // load_input() pushes FIFO words without checking that there is room.
+    UnitAttr:$fifo_no_wait,
     // MSDK board support package the project builds for.
     DefaultValuedAttr<StrAttr, "\"EvKit_V1\"">:$board,
     // Preprocessor definitions added to the project's compiler flags.
