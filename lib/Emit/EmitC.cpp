@@ -304,6 +304,10 @@ LogicalResult Emitter::run(std::vector<EmittedFile> &files) {
   files.push_back({"softmax.c", softmaxSource(program)});
   files.push_back({"Makefile", makefile(program)});
   files.push_back({"project.mk", projectMk(program)});
+  for (auto &[name, text] : vscodeFiles(program))
+    files.push_back({name, text});
+  for (auto &[name, text] : eclipseFiles(program))
+    files.push_back({name, text});
   return success();
 }
 
@@ -1353,6 +1357,11 @@ llvm::Error tornado::emit::writeDirectory(ArrayRef<EmittedFile> files,
   for (const EmittedFile &file : files) {
     SmallString<256> path(dir);
     llvm::sys::path::append(path, file.name);
+    // IDE files live in subfolders (.vscode, .settings).
+    if (std::error_code ec = llvm::sys::fs::create_directories(
+            llvm::sys::path::parent_path(path)))
+      return llvm::createStringError(ec, "cannot create '%s'",
+                                     llvm::sys::path::parent_path(path).str().c_str());
     std::error_code ec;
     llvm::raw_fd_ostream out(path, ec);
     if (ec)

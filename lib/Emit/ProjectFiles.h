@@ -11,6 +11,8 @@
 #include "tornado/Dialect/HW/IR/HWOps.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tornado {
 namespace emit {
@@ -24,6 +26,13 @@ std::string projectMk(hw::ProgramOp program);
 /// main.c of a RISC-V program: the Arm core boots the RISC-V core and
 /// sleeps until it signals completion.
 std::string riscvArmMain(hw::ProgramOp program);
+
+/// The VS Code project (.vscode/...), as (path, text) pairs.
+std::vector<std::pair<std::string, std::string>>
+vscodeFiles(hw::ProgramOp program);
+/// The Eclipse project (.project, .cproject, .settings/..., <name>.launch).
+std::vector<std::pair<std::string, std::string>>
+eclipseFiles(hw::ProgramOp program);
 
 } // namespace emit
 } // namespace tornado

@@ -213,6 +213,15 @@ LogicalResult ConfigureHostPass::configure(hw::ProgramOp program) {
   llvm::StringRef(defines).split(names, ' ', -1, /*KeepEmpty=*/false);
   if (!names.empty())
     program.setDefinesAttr(b.getStrArrayAttr(names));
+  if (!eclipseIncludes.empty())
+    program.setEclipseIncludes(eclipseIncludes);
+  if (!openocdArgs.empty()) {
+    std::string args = openocdArgs;
+    std::string device = llvm::StringRef(dev.name()).lower();
+    for (size_t at; (at = args.find("##__TARGET_LC__##")) != std::string::npos;)
+      args.replace(at, 17, device);
+    program.setOpenocdArgs(args);
+  }
   return configureFileNames(program);
 }
 

@@ -154,10 +154,8 @@ const CompatFlag kFlags[] = {
     {"no-error-stop", Kind::Flag,
      "overlap errors turned into warnings (use --overlap-data)", true},
     {"no-bias", Kind::OptionalValue, "layers without bias", true},
-    {"eclipse-includes", Kind::Value, "Eclipse project files", true},
     {"eclipse-variables", Kind::Value,
      "no template of the izer uses it", false},
-    {"eclipse-openocd-args", Kind::Value, "Eclipse project files", true},
 };
 
 std::vector<std::unique_ptr<cl::Option>> &registered() {

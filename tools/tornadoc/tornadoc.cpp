@@ -150,6 +150,12 @@ Opt<std::string> sampleNumpyFilename(
 Opt<bool> noFifoWait("no-fifo-wait",
                      cl::desc("Push FIFO words without checking for room"),
                      cl::cat(izerCat));
+Opt<std::string> eclipseIncludes(
+    "eclipse-includes", cl::desc("Extra Eclipse include paths (CDT XML)"),
+    cl::cat(izerCat));
+Opt<std::string> eclipseOpenocdArgs(
+    "eclipse-openocd-args", cl::desc("OpenOCD arguments of the Eclipse launch"),
+    cl::cat(izerCat));
 Opt<bool> stopStart("stop-start",
                     cl::desc("Stop and continue once after starting"),
                     cl::cat(izerCat));
@@ -702,6 +708,8 @@ int main(int argc, char **argv) {
     host.riscvExclusive = riscvExclusive;
     host.riscvDebug = riscvDebug;
     host.stopStart = stopStart;
+    host.eclipseIncludes = eclipseIncludes;
+    host.openocdArgs = eclipseOpenocdArgs;
     host.fifoWait = !noFifoWait;
     host.board = boardName;
     host.defines = define + " " + (useRiscv ? defineRiscv : defineArm);

@@ -193,6 +193,12 @@ def ConfigureHost : Pass<"tornado-configure-host", "::tornado::hw::ProgramOp"> {
            "MSDK board (--board-name); empty: the device's first">,
     Option<"defines", "defines", "std::string", "\"\"",
            "space-separated preprocessor definitions (--define)">,
+    Option<"eclipseIncludes", "eclipse-includes", "std::string", "\"\"",
+           "include-path entries added to the Eclipse project, as CDT XML "
+           "(--eclipse-includes)">,
+    Option<"openocdArgs", "openocd-args", "std::string", "\"\"",
+           "OpenOCD arguments of the Eclipse debug launch; ##__TARGET_LC__## "
+           "becomes the device (--eclipse-openocd-args)">,
     Option<"cFilename", "c-filename", "std::string", "\"main\"",
            "main program file, without .c (--c-filename)">,
     Option<"apiFilename", "api-filename", "std::string", "\"cnn.c\"",

@@ -90,6 +90,11 @@ def HW_ProgramOp : HW_Op<"program", [
     DefaultValuedAttr<StrAttr, "\"EvKit_V1\"">:$board,
     // Preprocessor definitions added to the project's compiler flags.
     OptionalAttr<StrArrayAttr>:$defines,
+    // Eclipse: extra include-path entries (CDT XML) and OpenOCD arguments
+    // of the debug launch; absent: the MSDK's include folders and the
+    // CMSIS-DAP interface with the device's target script.
+    OptionalAttr<StrAttr>:$eclipse_includes,
+    OptionalAttr<StrAttr>:$openocd_args,
     // File names other than the MSDK defaults, by role: main (main.c),
     // api (cnn.c), weights (weights.h), sample (sampledata.h),
     // sample_output (sampleoutput.h).
