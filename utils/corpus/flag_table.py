@@ -15,8 +15,10 @@ sorts the outcome:
   unknown    "Unknown command line argument": the flag is not recognised
 
 Prints the counts (the issue's "flags accepted / 173") and, with
---markdown, one table row per flag for docs/tornadoc.md. Exits 1 when a
-flag is unknown, failed or crashed.
+--markdown, the table of docs/tornadoc.md: flag, outcome, what tornadoc
+does with it (its --help-hidden text) and how it is checked (corpus: a
+corpus command line uses it; oracle: an oracle.py case compares it with the
+live izer). Exits 1 when a flag is unknown, failed or crashed.
 """
 import argparse
 import os
@@ -74,6 +76,35 @@ def run(binary, root, work, spelling, extra):
     return "accepted", err
 
 
+def help_texts(binary):
+    """{flag: description} from tornadoc --help-hidden."""
+    import re  # pylint: disable=import-outside-toplevel
+    out = subprocess.run([binary, "--help-hidden"], capture_output=True).stdout
+    texts = {}
+    for line in out.decode("utf-8", "replace").splitlines():
+        m = re.match(r"\s+(-{1,2}[\w-]+)(?:=<[^>]*>)?\s+- (.*)", line)
+        if m:
+            texts[m.group(1)] = m.group(2).strip()
+    return texts
+
+
+def checked_by(root, flag):
+    """How a flag is checked against the izer, for the docs table."""
+    how = []
+    manifest = os.path.join(corpus_dir(root), "MANIFEST.tsv")
+    if os.path.exists(manifest) and any(
+            flag in line.split("\t")[2].split() for line in open(manifest) if "\t" in line):
+        how.append("corpus")
+    oracle = open(os.path.join(root, "utils", "corpus", "oracle.py")).read()
+    if f'"{flag}"' in oracle or f"'{flag}'" in oracle:
+        how.append("oracle")
+    return ", ".join(how) or "flag table"
+
+
+def corpus_dir(root):
+    return os.path.join(os.path.dirname(root), "shared", "conformance")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("bin")
@@ -87,6 +118,10 @@ def main():
     counts = {}
     bad = 0
     work = tempfile.mkdtemp(prefix="flag-table-")
+    texts = help_texts(binary) if args.markdown else {}
+    if args.markdown:
+        print("| flag | tornadoc | effect | checked |")
+        print("|---|---|---|---|")
     try:
         for flag, kind, aliases, extra in rows:
             outcomes = []
@@ -102,7 +137,16 @@ def main():
                     print(f"{outcome:8} {spelling} {last}")
             counts[outcomes[0]] = counts.get(outcomes[0], 0) + 1
             if args.markdown:
-                print(f"| `{flag}`{''.join(', `' + a + '`' for a in aliases)} | {outcomes[0]} |")
+                # libLLVM owns --stop-after; tornadoc reads the izer's as
+                # --izer-stop-after.
+                text = texts.get("--izer-stop-after" if flag == "--stop-after" else flag,
+                                 "").replace("|", "/")
+                for prefix, short in (("Accepted, no effect: ", "no effect: "),
+                                      ("Refused: ", "")):
+                    if text.startswith(prefix):
+                        text = short + text[len(prefix):]
+                print(f"| `{flag}`{''.join(', `' + a + '`' for a in aliases)} | "
+                      f"{outcomes[0]} | {text} | {checked_by(root, flag)} |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     total = len(rows)
