@@ -800,7 +800,8 @@ volatile uint32_t cnn_time; // 0 while an inference runs
        << (on ? "  MXC_GPIO_OutSet(cfg.port, cfg.mask);\n"
               : "  MXC_GPIO_OutClr(cfg.port, cfg.mask);\n")
        << "\n  return CNN_OK;\n}\n\n";
-  printDisable(os);
+  if (program.lookupFunc(FuncKind::disable))
+    printDisable(os);
   return s;
 }
 
@@ -1273,7 +1274,8 @@ void Emitter::printMain(raw_ostream &os) {
     os << "  // Back to the loading clock.\n";
     printClockSwitch(os, "  ", program.getClockDivider());
   }
-  if (boost)
+  bool forever = program.getForever();
+  if (boost && !forever)
     os << "  cnn_boost_disable(MXC_GPIO" << (*boost)[0] << ", MXC_GPIO_PIN_"
        << (*boost)[1] << "); // boost circuit off\n\n";
   if (program.getKat())
@@ -1289,10 +1291,24 @@ void Emitter::printMain(raw_ostream &os) {
         "#endif\n\n";
   if (energy)
     os << "  printf(\"See the power monitor for the inference energy.\\n\\n\");\n";
-  os << "  cnn_disable();\n";
-  if (pll)
-    os << "  MXC_GCR->ipll_ctrl &= ~MXC_F_GCR_IPLL_CTRL_EN;\n";
-  if (softmax)
+  if (forever) {
+    // Keep inferring (the known answer was checked once); LED 1 shows it.
+    os << "  printf(\"Starting endless loop...\\n\");\n"
+          "  LED_On(1);\n"
+          "  while (1) {\n"
+          "    cnn_start();\n"
+          "    while (cnn_time == 0)\n"
+       << "      "
+       << (program.getDeepSleep() ? "MXC_LP_EnterLowPowerMode"
+                                  : "MXC_LP_EnterSleepMode")
+       << "(); // sleep until the CNN interrupt\n"
+          "  }\n";
+  } else {
+    os << "  cnn_disable();\n";
+    if (pll)
+      os << "  MXC_GCR->ipll_ctrl &= ~MXC_F_GCR_IPLL_CTRL_EN;\n";
+  }
+  if (softmax && !forever)
     os << "\n  printf(\"Classification results:\\n\");\n"
           "  for (i = 0; i < CNN_NUM_OUTPUTS; i++) {\n"
           "    permille = (1000 * ml_softmax[i] + 0x4000) >> 15;\n"
@@ -1320,10 +1336,22 @@ std::string Emitter::mainC() {
   os << "\nvoid load_input(void);\n";
   if (program.getKat())
     os << "int check_output(void);\n";
-  if (program.getKat())
-    os << "\nstatic void fail(void)\n{\n"
-          "  printf(\"\\n*** FAIL ***\\n\\n\");\n"
+  if (program.getKat()) {
+    os << "\nstatic void fail(void)\n{\n";
+    if (program.getForever()) {
+      // Measurement set-ups watch this pin for a failed check.
+      auto [port, pin] = dev.failurePin();
+      os << "  mxc_gpio_cfg_t gpio_out;\n\n"
+         << "  gpio_out.port = MXC_GPIO" << port << ";\n"
+         << "  gpio_out.mask = MXC_GPIO_PIN_" << pin << ";\n"
+         << "  gpio_out.pad = MXC_GPIO_PAD_NONE;\n"
+         << "  gpio_out.func = MXC_GPIO_FUNC_OUT;\n"
+         << "  MXC_GPIO_Config(&gpio_out);\n"
+         << "  MXC_GPIO_OutSet(gpio_out.port, gpio_out.mask);\n";
+    }
+    os << "  printf(\"\\n*** FAIL ***\\n\\n\");\n"
           "  while (1)\n    ;\n}\n";
+  }
   os << "\n";
   printLoadInput(os);
   if (program.getKat())

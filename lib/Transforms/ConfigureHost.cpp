@@ -201,6 +201,17 @@ LogicalResult ConfigureHostPass::configure(hw::ProgramOp program) {
   program.setRiscvDebug(riscvDebug);
   program.setStopStart(stopStart);
   program.setFifoNoWait(!fifoWait);
+  if (forever) {
+    // The energy measurement starts by disabling the CNN.
+    if (program.getEnergy())
+      return program.emitError()
+             << "--forever cannot measure energy: the measurement switches "
+                "the CNN off, and a program that runs forever has no "
+                "cnn_disable()";
+    program.setForever(true);
+    if (hw::FuncOp disable = program.lookupFunc(hw::FuncKind::disable))
+      disable.erase();
+  }
 
   llvm::ArrayRef<llvm::StringRef> boards = dev.boards();
   llvm::StringRef boardName = board.empty() ? boards.front() : board;

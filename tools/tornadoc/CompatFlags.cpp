@@ -135,7 +135,6 @@ const CompatFlag kFlags[] = {
     {"verify-kernels", Kind::Flag, "cnn_verify_weights()", true},
     {"one-shot", Kind::Flag, "one layer per start (MAX78002)", true},
     {"repeat-layers", Kind::Value, "repeated layer programs", true},
-    {"forever", Kind::Flag, "an endless inference loop", true},
     {"override-start", Kind::Value, "streaming start override", true},
     {"override-rollover", Kind::Value, "streaming rollover override", true},
     {"override-delta1", Kind::Value, "streaming delta override", true},

@@ -156,6 +156,9 @@ Opt<std::string> eclipseIncludes(
 Opt<std::string> eclipseOpenocdArgs(
     "eclipse-openocd-args", cl::desc("OpenOCD arguments of the Eclipse launch"),
     cl::cat(izerCat));
+Opt<bool> forever("forever",
+                  cl::desc("After the checked inference, infer forever"),
+                  cl::cat(izerCat));
 Opt<bool> stopStart("stop-start",
                     cl::desc("Stop and continue once after starting"),
                     cl::cat(izerCat));
@@ -708,6 +711,7 @@ int main(int argc, char **argv) {
     host.riscvExclusive = riscvExclusive;
     host.riscvDebug = riscvDebug;
     host.stopStart = stopStart;
+    host.forever = forever;
     host.eclipseIncludes = eclipseIncludes;
     host.openocdArgs = eclipseOpenocdArgs;
     host.fifoWait = !noFifoWait;

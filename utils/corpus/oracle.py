@@ -358,6 +358,10 @@ CASES = [
      ["--checkpoint-file", "trained/ai85-cifar10-qat8-q.pth.tar",
       "--sample-input", "tests/sample_cifar-10.npy", "--input-offset", "0x6000",
       "--sample-numpy-filename", "expected"]),
+    ("main-forever", "MAX78000", "networks/mnist-chw-ai85.yaml",
+     ["--checkpoint-file", "trained/ai85-mnist-qat8-q.pth.tar", "--forever", "--boost", "2.5"]),
+    ("main-forever-02", "MAX78002", "networks/mnist-chw-ai85.yaml",
+     ["--checkpoint-file", "trained/ai85-mnist-qat8-q.pth.tar", "--forever", "--softmax"]),
     ("main-apb-divider", "MAX78002", "networks/mnist-chw-ai85.yaml",
      ['--checkpoint-file', 'trained/ai85-mnist-qat8-q.pth.tar', '--apb', '--clock-divider', '4']),
 ]

@@ -23,6 +23,7 @@
 #include "llvm/Support/Error.h"
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 namespace tornado {
 namespace target {
@@ -412,6 +413,9 @@ public:
   TrimRegisters trimRegisters() const {
     return {0x40000c00, 0x40005420, 16, 22, 9, 0x40005440, 15, 9, 0x40006c04};
   }
+  /// GPIO [port, pin] the EV kit's fail() raises when a program that runs
+  /// forever fails its check (a trigger for measurement equipment).
+  std::pair<unsigned, unsigned> failurePin() const { return {2, 4}; }
   /// Board support packages the MSDK has for this device (`--board-name`);
   /// the first is the default.
   virtual llvm::ArrayRef<llvm::StringRef> boards() const = 0;

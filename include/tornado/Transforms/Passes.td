@@ -186,6 +186,9 @@ def ConfigureHost : Pass<"tornado-configure-host", "::tornado::hw::ProgramOp"> {
     Option<"fifoWait", "fifo-wait", "bool", "true",
            "load_input checks that a FIFO has room before each word; false: "
            "pushes without checking (--no-fifo-wait)">,
+    Option<"forever", "forever", "bool", "false",
+           "after the first checked inference, infer forever; cnn_disable() "
+           "is not generated (--forever)">,
     Option<"stopStart", "stop-start", "bool", "false",
            "stop and continue the accelerator once after starting "
            "(--stop-start)">,

@@ -86,6 +86,10 @@ def HW_ProgramOp : HW_Op<"program", [
     UnitAttr:$stop_start,
     // load_input() pushes FIFO words without checking that there is room.
     UnitAttr:$fifo_no_wait,
+    // After the checked inference main() runs the network again and again
+    // (for power measurements); the CNN is never disabled and fail()
+    // raises the board's failure pin.
+    UnitAttr:$forever,
     // MSDK board support package the project builds for.
     DefaultValuedAttr<StrAttr, "\"EvKit_V1\"">:$board,
     // Preprocessor definitions added to the project's compiler flags.
