@@ -767,7 +767,11 @@ FailureOr<Value> Importer::buildLayer(const nc::ResolvedLayer &l,
       }
     auto wType = RankedTensorType::get(shape, i8);
     add("weights", makeBlob((name + "_weights"), wType, values));
-    if (w.bias) {
+    // --no-bias drops the bias of the layers it lists (all without a list).
+    bool dropBias = options.noBias &&
+                    (options.noBias->empty() ||
+                     llvm::is_contained(*options.noBias, int64_t(l.index)));
+    if (w.bias && !dropBias) {
       for (int64_t v : *w.bias)
         if (v < -128 || v > 127) {
           layerError() << "bias value " << v << " of `" << w.biasKey

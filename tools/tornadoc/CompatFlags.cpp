@@ -152,7 +152,6 @@ const CompatFlag kFlags[] = {
      "hardware-limit errors turned into warnings", true},
     {"no-error-stop", Kind::Flag,
      "overlap errors turned into warnings (use --overlap-data)", true},
-    {"no-bias", Kind::OptionalValue, "layers without bias", true},
     {"eclipse-variables", Kind::Value,
      "no template of the izer uses it", false},
 };

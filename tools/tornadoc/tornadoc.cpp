@@ -156,6 +156,11 @@ Opt<std::string> eclipseIncludes(
 Opt<std::string> eclipseOpenocdArgs(
     "eclipse-openocd-args", cl::desc("OpenOCD arguments of the Eclipse launch"),
     cl::cat(izerCat));
+Opt<std::string> noBias("no-bias",
+                        cl::desc("Drop the bias of these layers (a comma "
+                                 "list; all without one)"),
+                        cl::ValueOptional, cl::value_desc("list"),
+                        cl::cat(izerCat));
 Opt<bool> forever("forever",
                   cl::desc("After the checked inference, infer forever"),
                   cl::cat(izerCat));
@@ -395,6 +400,15 @@ int main(int argc, char **argv) {
     if (arg == "--stop-after" ||
         llvm::StringRef(arg).starts_with("--stop-after="))
       arg.replace(0, 2, "--izer-");
+  // `--no-bias` takes an optional list as its own argument (argparse's
+  // nargs='?'); LLVM's parser wants `--no-bias=LIST`.
+  for (size_t i = 0; i + 1 < argStorage.size(); ++i)
+    if (argStorage[i] == "--no-bias" && !argStorage[i + 1].empty() &&
+        llvm::all_of(argStorage[i + 1],
+                     [](char c) { return llvm::isDigit(c) || c == ','; })) {
+      argStorage[i] += "=" + argStorage[i + 1];
+      argStorage.erase(argStorage.begin() + i + 1);
+    }
   std::vector<const char *> args;
   for (const std::string &arg : argStorage)
     args.push_back(arg.c_str());
@@ -526,6 +540,19 @@ int main(int argc, char **argv) {
     options.weightInputFile = weightInput;
     options.biasInputFile = biasInput;
     options.ignoreBatchNorm = ignoreBn;
+    if (noBias.getNumOccurrences()) {
+      options.noBias.emplace();
+      llvm::SmallVector<llvm::StringRef> items;
+      llvm::StringRef(noBias).split(items, ',', -1, /*KeepEmpty=*/false);
+      for (llvm::StringRef item : items) {
+        int64_t layer;
+        if (item.trim().getAsInteger(10, layer))
+          return fail("--no-bias expects a comma-separated list of layer "
+                      "numbers, not '" +
+                      noBias + "'");
+        options.noBias->push_back(layer);
+      }
+    }
     if (!inputOffset.empty()) {
       int64_t offset;
       // C-style numbers (0x100), as the izer reads them.

@@ -362,6 +362,13 @@ CASES = [
      ["--checkpoint-file", "trained/ai85-mnist-qat8-q.pth.tar", "--forever", "--boost", "2.5"]),
     ("main-forever-02", "MAX78002", "networks/mnist-chw-ai85.yaml",
      ["--checkpoint-file", "trained/ai85-mnist-qat8-q.pth.tar", "--forever", "--softmax"]),
+    ("no-bias-all", "MAX78000", "networks/cifar10-nas.yaml",
+     ["--checkpoint-file", "trained/ai85-cifar10-qat8-q.pth.tar",
+      "--sample-input", "tests/sample_cifar-10.npy", "--no-bias"]),
+    ("no-bias-some", "MAX78002", "networks/cifar10-nas.yaml",
+     ["--checkpoint-file", "trained/ai85-cifar10-qat8-q.pth.tar",
+      "--sample-input", "tests/sample_cifar-10.npy", "--no-bias", "0,3,5"]),
+    ("no-bias-test", "MAX78002", "test-depthwise-64-bias", ["--no-bias", "0"]),
     ("main-apb-divider", "MAX78002", "networks/mnist-chw-ai85.yaml",
      ['--checkpoint-file', 'trained/ai85-mnist-qat8-q.pth.tar', '--apb', '--clock-divider', '4']),
 ]

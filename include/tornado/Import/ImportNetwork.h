@@ -16,6 +16,7 @@
 #include "llvm/ADT/StringRef.h"
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class SourceMgr;
@@ -57,6 +58,9 @@ struct ImportOptions {
   /// `arch: test` network from these files instead of the names the YAML
   /// implies (a bias file is read even without a `bias` key).
   std::string weightInputFile, biasInputFile;
+  /// `--no-bias`: these YAML layers (all when empty) run without the bias
+  /// the checkpoint or sample file holds.
+  std::optional<std::vector<int64_t>> noBias;
   /// `--input-offset`: the start layer's `in_offset` (bytes).
   std::optional<int64_t> inputOffset;
 };
