@@ -927,6 +927,21 @@ OwningOpRef<ModuleOp> Importer::run() {
   }
   for (const nc::ConfigWarning &w : net->warnings)
     emitWarning(toLoc(w.loc)) << w.message;
+  // Command-line overrides of the YAML, as the izer applies them.
+  for (nc::ResolvedLayer &l : net->layers) {
+    if (options.ignoreStreaming)
+      l.streaming.value = false;
+    if (llvm::is_contained(options.streamingLayers, int64_t(l.index)))
+      l.streaming.value = true;
+    if (options.ignoreActivation)
+      l.activation.value = nc::Activation::None;
+  }
+  for (int64_t index : options.streamingLayers)
+    if (index < 0 || index >= int64_t(net->layers.size())) {
+      error(config->layersLoc) << "--streaming-layers " << index
+                               << " is not a layer of this network";
+      return nullptr;
+    }
   // --input-offset moves where the start layer reads the loaded input.
   if (options.inputOffset)
     for (nc::ResolvedLayer &l : net->layers)

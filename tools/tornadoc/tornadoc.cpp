@@ -161,6 +161,17 @@ Opt<std::string> noBias("no-bias",
                                  "list; all without one)"),
                         cl::ValueOptional, cl::value_desc("list"),
                         cl::cat(izerCat));
+Opt<bool> ignoreStreaming("ignore-streaming",
+                          cl::desc("No layer streams"), cl::cat(izerCat));
+Opt<std::string> streamingLayers("streaming-layers",
+                                 cl::desc("These layers stream (a comma list)"),
+                                 cl::value_desc("list"), cl::cat(izerCat));
+Opt<bool> ignoreActivation("ignore-activation",
+                           cl::desc("Drop every layer's activation"),
+                           cl::cat(izerCat));
+Opt<bool> noErrorStop("no-error-stop",
+                      cl::desc("Data overlaps are warnings, not errors"),
+                      cl::cat(izerCat));
 Opt<bool> forever("forever",
                   cl::desc("After the checked inference, infer forever"),
                   cl::cat(izerCat));
@@ -540,6 +551,20 @@ int main(int argc, char **argv) {
     options.weightInputFile = weightInput;
     options.biasInputFile = biasInput;
     options.ignoreBatchNorm = ignoreBn;
+    options.ignoreStreaming = ignoreStreaming;
+    options.ignoreActivation = ignoreActivation;
+    {
+      llvm::SmallVector<llvm::StringRef> items;
+      llvm::StringRef(streamingLayers).split(items, ',', -1, false);
+      for (llvm::StringRef item : items) {
+        int64_t layer;
+        if (item.trim().getAsInteger(10, layer))
+          return fail("--streaming-layers expects a comma-separated list of "
+                      "layer numbers, not '" +
+                      streamingLayers + "'");
+        options.streamingLayers.push_back(layer);
+      }
+    }
     if (noBias.getNumOccurrences()) {
       options.noBias.emplace();
       llvm::SmallVector<llvm::StringRef> items;
@@ -627,8 +652,9 @@ int main(int argc, char **argv) {
             .str();
     // --overlap-data turns overlaps into warnings; the instance-size and
     // CHW checks still stop the build (as in the izer).
-    pipeline += overlapData ? ",tornado-check-hazards{overlap-data=true}"
-                            : ",tornado-check-hazards";
+    pipeline += overlapData || noErrorStop
+                    ? ",tornado-check-hazards{overlap-data=true}"
+                    : ",tornado-check-hazards";
     if (failed(parsePassPipeline("tornado.network(" + pipeline + ")", pm)))
       return fail("cannot build the pass pipeline '" + pipeline + "'");
     if (!emitIrAfter.empty())

@@ -369,6 +369,10 @@ CASES = [
      ["--checkpoint-file", "trained/ai85-cifar10-qat8-q.pth.tar",
       "--sample-input", "tests/sample_cifar-10.npy", "--no-bias", "0,3,5"]),
     ("no-bias-test", "MAX78002", "test-depthwise-64-bias", ["--no-bias", "0"]),
+    ("ignore-activation", "MAX78000", "networks/mnist-chw-ai85.yaml",
+     ["--checkpoint-file", "trained/ai85-mnist-qat8-q.pth.tar", "--ignore-activation"]),
+    ("ignore-streaming", "MAX78000", "test-fifostream-pool-hwc", ["--fifo", "--ignore-streaming"]),
+    ("streaming-layers", "MAX78000", "test-fifostream-pool-hwc", ["--fifo", "--streaming-layers", "1"]),
     ("main-apb-divider", "MAX78002", "networks/mnist-chw-ai85.yaml",
      ['--checkpoint-file', 'trained/ai85-mnist-qat8-q.pth.tar', '--apb', '--clock-divider', '4']),
 ]

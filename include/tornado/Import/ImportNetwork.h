@@ -61,6 +61,12 @@ struct ImportOptions {
   /// `--no-bias`: these YAML layers (all when empty) run without the bias
   /// the checkpoint or sample file holds.
   std::optional<std::vector<int64_t>> noBias;
+  /// `--ignore-streaming`: no layer streams; then `--streaming-layers`:
+  /// these YAML layers stream.
+  bool ignoreStreaming = false;
+  std::vector<int64_t> streamingLayers;
+  /// `--ignore-activation`: every layer without its activation.
+  bool ignoreActivation = false;
   /// `--input-offset`: the start layer's `in_offset` (bytes).
   std::optional<int64_t> inputOffset;
 };
