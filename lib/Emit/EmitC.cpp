@@ -1155,7 +1155,7 @@ void Emitter::printMain(raw_ostream &os) {
   bool locals = false;
   if (softmax)
     os << "  int i, permille;\n", locals = true;
-  else if (energy)
+  else if (energy || program.getOneShotContinues())
     os << "  int i;\n", locals = true;
   if (program.getClockTrim() && !riscv)
     os << "  uint32_t trim;\n", locals = true;
@@ -1269,6 +1269,13 @@ void Emitter::printMain(raw_ostream &os) {
     os << "\n";
     printWait(os, "  ", true);
     os << "\n";
+  }
+  if (std::optional<int64_t> continues = program.getOneShotContinues()) {
+    os << "  // One layer per start: continue through the remaining layers.\n"
+          "  for (i = 0; i < "
+       << *continues << "; i++) {\n    cnn_continue();\n";
+    printWait(os, "    ", false);
+    os << "  }\n\n";
   }
   if (runDivider) {
     os << "  // Back to the loading clock.\n";

@@ -79,6 +79,7 @@ void LowerToHWPass::runOnOperation() {
   opts.increaseDelta2 = increaseDelta2;
   opts.overlapData = overlapData;
   opts.allowStreaming = allowStreaming;
+  opts.oneShot = oneShot;
   opts.fixedInput = fixedInput;
   opts.synthesizeInput = synthesizeInput;
   opts.synthesizeWords = synthesizeWords;
@@ -113,6 +114,16 @@ void LowerToHWPass::runOnOperation() {
       network.emitError("tornado-lower-to-hw: link-layer is not supported "
                         "by ")
           << dev.name();
+      return signalPassFailure();
+    }
+    if (opts.oneShot && !dev.hasFeature(target::Feature::OneShot)) {
+      network.emitError("tornado-lower-to-hw: one-shot is not supported by ")
+          << dev.name();
+      return signalPassFailure();
+    }
+    if (opts.oneShot && opts.timer >= 0) {
+      network.emitError("tornado-lower-to-hw: one-shot cannot be timed (the "
+                        "timer would stop after the first layer)");
       return signalPassFailure();
     }
     if (opts.fixedInput && opts.fifo) {

@@ -49,6 +49,7 @@ struct LowerOptions {
   int increaseDelta1 = 0, increaseDelta2 = 0;
   bool overlapData = false; // streaming buffers may overlap
   bool allowStreaming = false; // streaming first layer without the FIFOs
+  bool oneShot = false;        // one layer per start
   bool fixedInput = false;
   int64_t synthesizeInput = 0;
   unsigned synthesizeWords = 0;

@@ -715,6 +715,11 @@ LogicalResult lower::buildProgram(hw::ProgramOp program,
   program.setUnload(opts.unload || opts.softmax);
   if (opts.riscv)
     program.setRiscv(true);
+  // One layer per start: main() continues up to the final layer (the
+  // izer counts YAML layers from the start layer's hardware number).
+  if (opts.oneShot)
+    program.setOneShotContinuesAttr(b.getI64IntegerAttr(
+        facts.layers[facts.finalLayer].index + opts.startLayer));
   int64_t outputs = 0;
   for (unsigned i : facts.outputLayers) {
     const HwLayer &l = facts.layers[i];

@@ -734,6 +734,8 @@ uint64_t RegisterWriter::startControl() const {
     v |= put(Reg::Control, "MExpress", 1);
   if (pipelineOff())
     v |= put(Reg::Control, "PipelineOff", 1);
+  if (opts.oneShot)
+    v |= put(Reg::Control, "OneShot", 1);
   // Binary (-1/+1) weights anywhere switch the whole accelerator.
   if (llvm::any_of(facts.layers,
                    [](const HwLayer &l) { return l.weightBits == -1; }) &&
@@ -796,6 +798,10 @@ void RegisterWriter::isr() {
       put(Reg::Control, "CnnIrq", 1) | put(Reg::Control, "CnnEn", 1);
   if (facts.anyStreaming)
     clear |= put(Reg::Control, "StreamEn", 1);
+  // In one-shot mode the accelerator stays enabled between layers where
+  // the device does not need it cleared.
+  if (opts.oneShot && !dev.needs(target::Requirement::OneShotClear))
+    clear = put(Reg::Control, "CnnIrq", 1);
   for (unsigned g : facts.groupsUsed)
     emitWrite(address(Reg::Control, g), ~clear & 0xffffffffu,
               hw::WriteMode::bit_and);

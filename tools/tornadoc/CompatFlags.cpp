@@ -133,7 +133,6 @@ const CompatFlag kFlags[] = {
     {"verify-writes", Kind::Flag, "read-back checks of every register write",
      true},
     {"verify-kernels", Kind::Flag, "cnn_verify_weights()", true},
-    {"one-shot", Kind::Flag, "one layer per start (MAX78002)", true},
     {"repeat-layers", Kind::Value, "repeated layer programs", true},
     {"override-start", Kind::Value, "streaming start override", true},
     {"override-rollover", Kind::Value, "streaming rollover override", true},
@@ -144,7 +143,9 @@ const CompatFlag kFlags[] = {
     {"skip-yaml-layers", Kind::Value, "YAML layers skipped", true},
     {"reshape-inputs", Kind::Flag, "reshaped checkpoint inputs", true},
     {"ignore-hw-limits", Kind::Flag,
-     "hardware-limit errors turned into warnings", true},
+     "compiling layers the hardware cannot run (padded multi-pass Conv1d, "
+     "multi-pass calcx4 on fewer than 4 groups)",
+     true},
     {"eclipse-variables", Kind::Value,
      "no template of the izer uses it", false},
 };

@@ -172,6 +172,9 @@ Opt<bool> ignoreActivation("ignore-activation",
 Opt<bool> noErrorStop("no-error-stop",
                       cl::desc("Data overlaps are warnings, not errors"),
                       cl::cat(izerCat));
+Opt<bool> oneShot("one-shot",
+                  cl::desc("One layer per start (MAX78002)"),
+                  cl::cat(izerCat));
 Opt<bool> forever("forever",
                   cl::desc("After the checked inference, infer forever"),
                   cl::cat(izerCat));
@@ -713,6 +716,7 @@ int main(int argc, char **argv) {
     options.fifo = fifo && !fastFifo;
     options.overlapData = overlapData;
     options.allowStreaming = allowStreaming;
+    options.oneShot = oneShot;
     options.fastFifo = fastFifo;
     options.compactData = !noCompactData;
     options.mexpress = !noMexpress;

@@ -373,6 +373,10 @@ CASES = [
      ["--checkpoint-file", "trained/ai85-mnist-qat8-q.pth.tar", "--ignore-activation"]),
     ("ignore-streaming", "MAX78000", "test-fifostream-pool-hwc", ["--fifo", "--ignore-streaming"]),
     ("streaming-layers", "MAX78000", "test-fifostream-pool-hwc", ["--fifo", "--streaming-layers", "1"]),
+    ("one-shot", "MAX78002", "networks/mnist-chw-ai85.yaml",
+     ["--checkpoint-file", "trained/ai85-mnist-qat8-q.pth.tar", "--one-shot", "--no-timer"]),
+    ("one-shot-stream", "MAX78002", "test-fifostream-pool-hwc", ["--fifo", "--one-shot",
+                                                                 "--no-timer"]),
     ("main-apb-divider", "MAX78002", "networks/mnist-chw-ai85.yaml",
      ['--checkpoint-file', 'trained/ai85-mnist-qat8-q.pth.tar', '--apb', '--clock-divider', '4']),
 ]

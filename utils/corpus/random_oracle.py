@@ -1470,10 +1470,14 @@ def run_network(cfg, net, tmp):
     r, differs = oracle.conform(cfg["conf"], os.path.join(ref, name), os.path.join(cand, name))
     with open(os.path.join(tmp, "conform.txt"), "w") as f:
         f.write(r.stdout + r.stderr)
-    if r.returncode == 0:
-        return "EQUAL", ""
-    if r.returncode > 1 or not differs:
+    if r.returncode > 1:
         return "CONFORM-ERROR", first_line(r.stderr or r.stdout)
+    # What main() does (clocks, waits, call order) is compared too.
+    if oracle.main_behaviour.compare(os.path.join(ref, name), os.path.join(cand, name)):
+        differs.append("main")
+    if not differs:
+        return ("EQUAL", "") if r.returncode == 0 else (
+            "CONFORM-ERROR", first_line(r.stderr or r.stdout))
     # tornadoc names the differences it makes on purpose (where the izer's
     # program is wrong) in a warning; docs/conformance.md lists them.
     return oracle.deliberate(rt.stderr, differs) or ("DIFFERS", " ".join(differs))

@@ -294,6 +294,9 @@ def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
     Option<"mlator", "mlator", "bool", "false",
            "unload 8-bit outputs through the mlator byte-lane unpacker "
            "(--mlator)">,
+    Option<"oneShot", "one-shot", "bool", "false",
+           "each start runs one layer; main() continues layer by layer "
+           "(devices with one-shot mode, --one-shot)">,
     Option<"allowStreaming", "allow-streaming", "bool", "false",
            "a streaming first layer may read its input from memory instead "
            "of the FIFOs (--allow-streaming)">,

@@ -84,6 +84,9 @@ def HW_ProgramOp : HW_Op<"program", [
     UnitAttr:$riscv_debug,
     // main() stops and continues the accelerator once after starting it.
     UnitAttr:$stop_start,
+    // One-shot mode: main() continues the accelerator this many times after
+    // starting it, waiting for each layer.
+    OptionalAttr<I64Attr>:$one_shot_continues,
     // load_input() pushes FIFO words without checking that there is room.
     UnitAttr:$fifo_no_wait,
     // After the checked inference main() runs the network again and again
