@@ -179,6 +179,7 @@ private:
   void printLoadInput(raw_ostream &os);
   void printCheckOutput(raw_ostream &os);
   void printMain(raw_ostream &os);
+  void printVerifyWeights(raw_ostream &os, bool express);
   void printWait(raw_ostream &os, StringRef indent, bool inference);
   void printClockTrim(raw_ostream &os);
   void printSystemClock(raw_ostream &os);
@@ -548,11 +549,79 @@ void Emitter::printSimpleFunction(raw_ostream &os, FuncKind kind,
   os << "\n  return CNN_OK;\n}\n\n";
 }
 
+/// cnn_verify_weights(): reads every kernel word the records load back
+/// from kernel memory. Express records hold 9 packed bytes per 72-bit word
+/// at an address whose column bits are shifted down by 2; a word reads
+/// back as the first byte, the next two groups of four bytes, and 0.
+void Emitter::printVerifyWeights(raw_ostream &os, bool express) {
+  if (express) {
+    // The low address bits of a processor's window carry column * 4.
+    uint32_t window = dev.kernelBase(0, 1) - dev.kernelBase(0, 0);
+    uint32_t low = window / 4 - 1;
+    os << "// The next byte of an express record.\n"
+          "static uint8_t next_kernel_byte(const uint32_t **rec, uint32_t "
+          "*word, int *left)\n{\n"
+          "  if (*left == 0) {\n"
+          "    *word = *(*rec)++;\n"
+          "    *left = 4;\n"
+          "  }\n"
+          "  return (*word >> (--(*left) * 8)) & 0xff;\n}\n\n"
+          "int cnn_verify_weights(void)\n{\n"
+          "  const uint32_t *rec = kernel_records;\n"
+          "  volatile uint32_t *dst;\n"
+          "  uint32_t a, n, word = 0, expect;\n"
+          "  int left, i;\n\n"
+          "  while ((a = *rec++) != 0) {\n"
+          "    // Back from the express address to the 16-byte slot of the "
+          "column.\n"
+          "    dst = (volatile uint32_t *) ((a & ~"
+       << hexStr(low) << "u) | ((a & " << hexStr(low)
+       << ") << 2));\n"
+          "    n = (*rec++ * 4) / 9; // 72-bit words in the record\n"
+          "    left = 0;\n"
+          "    while (n-- > 0) {\n"
+          "      expect = next_kernel_byte(&rec, &word, &left);\n"
+          "      if (*dst++ != expect)\n"
+          "        return CNN_FAIL;\n"
+          "      for (i = 0; i < 2; i++) {\n"
+          "        expect = (uint32_t) next_kernel_byte(&rec, &word, &left) << "
+          "24;\n"
+          "        expect |= (uint32_t) next_kernel_byte(&rec, &word, &left) << "
+          "16;\n"
+          "        expect |= (uint32_t) next_kernel_byte(&rec, &word, &left) << "
+          "8;\n"
+          "        expect |= next_kernel_byte(&rec, &word, &left);\n"
+          "        if (*dst++ != expect)\n"
+          "          return CNN_FAIL;\n"
+          "      }\n"
+          "      if (*dst++ != 0)\n"
+          "        return CNN_FAIL;\n"
+          "    }\n"
+          "  }\n\n"
+          "  return CNN_OK;\n}\n\n";
+    return;
+  }
+  // Plain records hold the four words each 72-bit word reads back as.
+  os << "int cnn_verify_weights(void)\n{\n"
+        "  const uint32_t *rec = kernel_records;\n"
+        "  volatile uint32_t *dst;\n"
+        "  uint32_t n;\n\n"
+        "  while ((dst = (volatile uint32_t *) *rec++) != 0) {\n"
+        "    n = *rec++;\n"
+        "    while (n-- > 0)\n"
+        "      if (*dst++ != *rec++)\n"
+        "        return CNN_FAIL;\n"
+        "  }\n\n"
+        "  return CNN_OK;\n}\n\n";
+}
+
 void Emitter::printLoadWeights(raw_ostream &os) {
   bool express = program.getKernelFormat() == KernelFormat::express;
   if (program.getKernelLoader() == KernelLoader::records) {
-    os << "static const uint32_t kernel_records[] = KERNELS;\n\n"
-          "int cnn_load_weights(void)\n{\n"
+    os << "static const uint32_t kernel_records[] = KERNELS;\n\n";
+    if (program.getVerifyKernels())
+      printVerifyWeights(os, express);
+    os << "int cnn_load_weights(void)\n{\n"
           "  const uint32_t *rec = kernel_records;\n"
           "  volatile uint32_t *dst;\n"
           "  uint32_t n;\n\n"
@@ -1207,15 +1276,8 @@ void Emitter::printMain(raw_ostream &os) {
        << (*boost)[1] << "); // boost circuit on\n";
   os << "  printf(\"\\n*** CNN Inference Test " << program.getSymName()
      << " ***\\n\");\n\n";
-  // A cnn_init() or cnn_configure() that checks what it did can fail.
-  auto checks = [&](FuncKind kind) {
-    FuncOp f = program.lookupFunc(kind);
-    return f && !f.getBody().empty() &&
-           llvm::any_of(f.getBody().front(),
-                        [](Operation &op) { return isa<CheckOp>(op); });
-  };
-  os << (checks(FuncKind::init) ? "  if (cnn_init() != CNN_OK)\n    fail();\n"
-                                : "  cnn_init();\n");
+  os << (program.getCheckInit() ? "  if (cnn_init() != CNN_OK)\n    fail();\n"
+                                 : "  cnn_init();\n");
   if (energy) {
     os << "  printf(\"Measuring weight loading...\\n\");\n"
           "  CNN_START;\n"
@@ -1238,8 +1300,11 @@ void Emitter::printMain(raw_ostream &os) {
   } else {
     os << "  cnn_load_weights();\n";
   }
+  if (program.getVerifyKernels())
+    os << "  if (cnn_verify_weights() != CNN_OK)\n    fail();\n"
+          "  printf(\"Weights verified successfully.\\n\");\n";
   os << "  cnn_load_bias();\n";
-  os << (checks(FuncKind::configure)
+  os << (program.getCheckConfigure()
              ? "  if (cnn_configure() != CNN_OK)\n    fail();\n"
              : "  cnn_configure();\n");
   auto startAndWait = [&](StringRef indent) {

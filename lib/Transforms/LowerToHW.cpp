@@ -80,6 +80,10 @@ void LowerToHWPass::runOnOperation() {
   opts.overlapData = overlapData;
   opts.allowStreaming = allowStreaming;
   opts.oneShot = oneShot;
+  opts.verifyWrites = verifyWrites;
+  // With the record loader, reading back the configuration includes the
+  // kernels (as in the izer).
+  opts.verifyKernels = verifyKernels || (verifyWrites && !oldKernelLoader);
   opts.fixedInput = fixedInput;
   opts.synthesizeInput = synthesizeInput;
   opts.synthesizeWords = synthesizeWords;
@@ -114,6 +118,12 @@ void LowerToHWPass::runOnOperation() {
       network.emitError("tornado-lower-to-hw: link-layer is not supported "
                         "by ")
           << dev.name();
+      return signalPassFailure();
+    }
+    if (opts.verifyKernels && opts.oldKernelLoader) {
+      network.emitError("tornado-lower-to-hw: verify-kernels reads the "
+                        "kernel records of the new loader; it cannot be used "
+                        "with old-kernel-loader");
       return signalPassFailure();
     }
     if (opts.oneShot && !dev.hasFeature(target::Feature::OneShot)) {

@@ -50,6 +50,8 @@ struct LowerOptions {
   bool overlapData = false; // streaming buffers may overlap
   bool allowStreaming = false; // streaming first layer without the FIFOs
   bool oneShot = false;        // one layer per start
+  bool verifyWrites = false;   // read back configuration stores
+  bool verifyKernels = false;  // cnn_verify_weights()
   bool fixedInput = false;
   int64_t synthesizeInput = 0;
   unsigned synthesizeWords = 0;

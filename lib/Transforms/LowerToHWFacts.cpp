@@ -715,6 +715,9 @@ LogicalResult lower::buildProgram(hw::ProgramOp program,
   program.setUnload(opts.unload || opts.softmax);
   if (opts.riscv)
     program.setRiscv(true);
+  program.setCheckInit(opts.zeroSram);
+  program.setCheckConfigure(opts.verifyWrites);
+  program.setVerifyKernels(opts.verifyKernels);
   // One layer per start: main() continues up to the final layer (the
   // izer counts YAML layers from the start layer's hardware number).
   if (opts.oneShot)
@@ -729,7 +732,27 @@ LogicalResult lower::buildProgram(hw::ProgramOp program,
   if (!facts.outputLayers.empty())
     program.setOutputWidth(facts.layers[facts.outputLayers.back()].outputWidth);
 
-  if (failed(buildRegisterFunctions(program, facts, opts)))
+  if (failed(buildRegisterFunctions(program, facts, opts)) ||
+      failed(buildImages(program, facts, opts)))
     return failure();
-  return buildImages(program, facts, opts);
+  // The izer's cnn_verify_weights() decodes express addresses with too few
+  // column bits (and always as express records): say where its program
+  // reads other kernel words than it loaded.
+  if (opts.verifyKernels) {
+    const target::Device &dev = program.getTarget();
+    uint32_t window = dev.kernelBase(0, 1) - dev.kernelBase(0, 0);
+    bool wrong = !opts.mexpress;
+    program.walk([&](hw::KernelsOp k) {
+      wrong |= k.getColumn() >= window / 64;
+    });
+    if (wrong)
+      program.emitWarning()
+          << "--verify-kernels: the izer's cnn_verify_weights() reads other "
+             "kernel words than it loaded ("
+          << (opts.mexpress ? "kernels from column " +
+                                  std::to_string(window / 64) + " on"
+                            : "records without express packing")
+          << "); tornadoc's reads the loaded ones";
+  }
+  return success();
 }

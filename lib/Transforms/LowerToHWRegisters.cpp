@@ -43,10 +43,24 @@ private:
   mutable bool failedAny = false;
   /// --write-zero-registers skipped a store for a missing layer slot.
   bool warnedMissingSlot = false;
+  /// --verify-writes: stores in cnn_init, cnn_configure and cnn_start are
+  /// read back, except those `uncheckedWrites` marks (the izer's list:
+  /// clock enables and register clearing before the configuration, and
+  /// rollover registers that do not read back).
+  bool checkWrites = false;
+  unsigned uncheckedWrites = 0;
+  struct Unchecked {
+    RegisterWriter &w;
+    explicit Unchecked(RegisterWriter &w) : w(w) { ++w.uncheckedWrites; }
+    ~Unchecked() { --w.uncheckedWrites; }
+  };
 
   //===--- Helpers -------------------------------------------------------===//
 
   void beginFunc(hw::FuncKind kind) {
+    checkWrites = opts.verifyWrites && (kind == hw::FuncKind::init ||
+                                        kind == hw::FuncKind::configure ||
+                                        kind == hw::FuncKind::start);
     builder.setInsertionPointToEnd(&program.getBody().front());
     auto func = builder.create<hw::FuncOp>(
         program.getLoc(), hw::FuncKindAttr::get(builder.getContext(), kind));
@@ -98,6 +112,11 @@ private:
         program.getLoc(), builder.getI64IntegerAttr(addr),
         builder.getI64IntegerAttr(value & 0xffffffffu),
         hw::WriteModeAttr::get(builder.getContext(), mode));
+    if (checkWrites && !uncheckedWrites && mode == hw::WriteMode::set)
+      builder.create<hw::CheckOp>(program.getLoc(),
+                                  builder.getI64IntegerAttr(addr),
+                                  builder.getI64IntegerAttr(0xffffffffu),
+                                  builder.getI64IntegerAttr(value & 0xffffffffu));
   }
   /// The izer skips stores of 0 unless forced (or --write-zero-registers).
   void write(Reg r, unsigned group, unsigned slot, uint64_t value,
@@ -197,6 +216,7 @@ void RegisterWriter::init() {
   std::optional<target::SramTestCommand> clearCmd =
       clear ? dev.registerClear(facts.anyBias) : std::nullopt;
   if (clearCmd) {
+    Unchecked unchecked(*this);
     uint64_t ctl = put(Reg::Control, "ClkEn", 1);
     if (pipelineOff())
       ctl |= put(Reg::Control, "PipelineOff", 1);
@@ -208,6 +228,7 @@ void RegisterWriter::init() {
   if (clearCmd) {
     for (unsigned g : facts.groupsUsed)
       write(Reg::SramControl, g, 0, dev.defaultSramControl());
+    Unchecked unchecked(*this);
     for (unsigned g : facts.groupsUsed)
       write(Reg::SramTest, g, 0, clearCmd->start);
     for (unsigned g : facts.groupsUsed)
@@ -717,7 +738,13 @@ void RegisterWriter::streamRegisters(const HwLayer &l, unsigned group,
             put(Reg::StreamDelta, "Delta1", st.delta1) |
             put(Reg::StreamDelta, "InVol", st.invol));
   if (st.rollover)
-    write(Reg::Rollover, group, ll, *st.rollover);
+    {
+      // Where the rollover register does not read back what was written.
+      std::optional<Unchecked> unchecked;
+      if (!dev.hasFeature(target::Feature::RolloverReadback))
+        unchecked.emplace(*this);
+      write(Reg::Rollover, group, ll, *st.rollover);
+    }
 }
 
 uint64_t RegisterWriter::startControl() const {

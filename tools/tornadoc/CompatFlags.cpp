@@ -130,9 +130,6 @@ const CompatFlag kFlags[] = {
      true},
     // Not yet in tornadoc.
     {"init-tram", Kind::Flag, "TRAM clearing in cnn_init", true},
-    {"verify-writes", Kind::Flag, "read-back checks of every register write",
-     true},
-    {"verify-kernels", Kind::Flag, "cnn_verify_weights()", true},
     {"repeat-layers", Kind::Value, "repeated layer programs", true},
     {"override-start", Kind::Value, "streaming start override", true},
     {"override-rollover", Kind::Value, "streaming rollover override", true},

@@ -172,6 +172,12 @@ Opt<bool> ignoreActivation("ignore-activation",
 Opt<bool> noErrorStop("no-error-stop",
                       cl::desc("Data overlaps are warnings, not errors"),
                       cl::cat(izerCat));
+Opt<bool> verifyWrites("verify-writes",
+                       cl::desc("Read back every configuration store"),
+                       cl::cat(izerCat));
+Opt<bool> verifyKernels("verify-kernels",
+                        cl::desc("Generate cnn_verify_weights()"),
+                        cl::cat(izerCat));
 Opt<bool> oneShot("one-shot",
                   cl::desc("One layer per start (MAX78002)"),
                   cl::cat(izerCat));
@@ -717,6 +723,8 @@ int main(int argc, char **argv) {
     options.overlapData = overlapData;
     options.allowStreaming = allowStreaming;
     options.oneShot = oneShot;
+    options.verifyWrites = verifyWrites;
+    options.verifyKernels = verifyKernels;
     options.fastFifo = fastFifo;
     options.compactData = !noCompactData;
     options.mexpress = !noMexpress;

@@ -294,6 +294,13 @@ def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
     Option<"mlator", "mlator", "bool", "false",
            "unload 8-bit outputs through the mlator byte-lane unpacker "
            "(--mlator)">,
+    Option<"verifyWrites", "verify-writes", "bool", "false",
+           "read back the register stores of cnn_init, cnn_configure and "
+           "cnn_start (--verify-writes; with the record loader it also "
+           "verifies the kernels)">,
+    Option<"verifyKernels", "verify-kernels", "bool", "false",
+           "generate cnn_verify_weights(), which reads kernel memory back "
+           "(--verify-kernels)">,
     Option<"oneShot", "one-shot", "bool", "false",
            "each start runs one layer; main() continues layer by layer "
            "(devices with one-shot mode, --one-shot)">,

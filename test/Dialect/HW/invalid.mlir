@@ -64,8 +64,8 @@ tornado_hw.program @p attributes {device = "MAX78000"} {
 // -----
 
 tornado_hw.program @p attributes {device = "MAX78000"} {
-  tornado_hw.func start {
-    // expected-error @+1 {{is only allowed in init}}
+  tornado_hw.func isr {
+    // expected-error @+1 {{is only allowed in init, configure and start}}
     tornado_hw.check 0x5010000c mask 0x4000 value 0x0
   }
 }

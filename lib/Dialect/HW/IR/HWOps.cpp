@@ -379,8 +379,11 @@ LogicalResult CheckOp::verify() {
     return emitOpError() << "mask must be a non-zero 32-bit value";
   if (getValue() & ~getMask())
     return emitOpError() << "value has bits outside the mask";
-  if ((*this)->getParentOfType<FuncOp>().getKind() != FuncKind::init)
-    return emitOpError() << "is only allowed in init";
+  // Only functions that return CNN_OK / CNN_FAIL to main() can check.
+  FuncKind kind = (*this)->getParentOfType<FuncOp>().getKind();
+  if (kind != FuncKind::init && kind != FuncKind::configure &&
+      kind != FuncKind::start)
+    return emitOpError() << "is only allowed in init, configure and start";
   return success();
 }
 

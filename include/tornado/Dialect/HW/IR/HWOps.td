@@ -84,6 +84,13 @@ def HW_ProgramOp : HW_Op<"program", [
     UnitAttr:$riscv_debug,
     // main() stops and continues the accelerator once after starting it.
     UnitAttr:$stop_start,
+    // main() checks the result of cnn_init() (memory self-tests) and of
+    // cnn_configure() (read-back of its stores).
+    UnitAttr:$check_init,
+    UnitAttr:$check_configure,
+    // cnn_verify_weights() reads the kernel records back; main() calls it
+    // after loading them.
+    UnitAttr:$verify_kernels,
     // One-shot mode: main() continues the accelerator this many times after
     // starting it, waiting for each layer.
     OptionalAttr<I64Attr>:$one_shot_continues,
