@@ -1203,14 +1203,26 @@ void Emitter::printMain(raw_ostream &os) {
   unsigned width = program.getOutputWidth();
   // cnn_unload() packs 32 / width outputs per word.
   std::string buffer = width == 32 ? "ml_data" : "ml_data32";
-  if (softmax)
+  if (softmax && width == 32) {
     os << "static int32_t ml_data[CNN_NUM_OUTPUTS];\n"
           "static q15_t ml_softmax[CNN_NUM_OUTPUTS];\n\n"
           "static void softmax_layer(void)\n{\n"
-          "  cnn_unload((uint32_t *) ml_data);\n"
-          "  softmax_q17p14_q15((const q31_t *) ml_data, CNN_NUM_OUTPUTS, "
+          "  cnn_unload((uint32_t *) ml_data);\n";
+    if (int shift = program.getSoftmaxShift())
+      os << "  softmax_shift_q17p14_q15((q31_t *) ml_data, CNN_NUM_OUTPUTS, "
+         << shift << ", ml_softmax);\n}\n\n";
+    else
+      os << "  softmax_q17p14_q15((const q31_t *) ml_data, CNN_NUM_OUTPUTS, "
+            "ml_softmax);\n}\n\n";
+  } else if (softmax) {
+    // 8-bit outputs: CMSIS-NN's q7 softmax (softmax.c has a fallback).
+    os << "static int32_t ml_data32[(CNN_NUM_OUTPUTS + 3) / 4];\n"
+          "static q15_t ml_softmax[CNN_NUM_OUTPUTS];\n\n"
+          "static void softmax_layer(void)\n{\n"
+          "  cnn_unload((uint32_t *) ml_data32);\n"
+          "  arm_softmax_q7_q15((const q7_t *) ml_data32, CNN_NUM_OUTPUTS, "
           "ml_softmax);\n}\n\n";
-  else if (unload && width == 32)
+  } else if (unload && width == 32)
     os << "static int32_t ml_data[CNN_NUM_OUTPUTS]; // cnn_unload() output\n\n";
   else if (unload)
     os << "static int32_t ml_data32[(CNN_NUM_OUTPUTS + " << 32 / width - 1
@@ -1323,7 +1335,7 @@ void Emitter::printMain(raw_ostream &os) {
           "  CNN_START;\n"
           "  for (i = 0; i < 100; i++) {\n";
     startAndWait("    ");
-    printWait(os, "    ", true);
+    printWait(os, "    ", false);
     if (runDivider)
       printClockSwitch(os, "    ", program.getClockDivider());
     os << "  }\n  CNN_COMPLETE;\n\n";
@@ -1384,7 +1396,9 @@ void Emitter::printMain(raw_ostream &os) {
     os << "\n  printf(\"Classification results:\\n\");\n"
           "  for (i = 0; i < CNN_NUM_OUTPUTS; i++) {\n"
           "    permille = (1000 * ml_softmax[i] + 0x4000) >> 15;\n"
-          "    printf(\"[%7d] -> Class %d: %d.%d%%\\n\", (int) ml_data[i], i,\n"
+          "    printf(\"[%7d] -> Class %d: %d.%d%%\\n\", (int) "
+       << (width == 32 ? "ml_data[i]" : "((const int8_t *) ml_data32)[i]")
+       << ", i,\n"
           "           permille / 10, permille % 10);\n"
           "  }\n";
   if (riscv)
@@ -1406,6 +1420,12 @@ std::string Emitter::mainC() {
     os << "#include \"" << program.fileName("sample_output", "sampleoutput.h")
        << "\"\n";
   os << "\nvoid load_input(void);\n";
+  // CMSIS-NN's q7 softmax (softmax.c holds a fallback if it is not linked).
+  if (program.getSoftmax() && program.getUnload() &&
+      program.getOutputWidth() != 32)
+    os << "typedef int8_t q7_t;\n"
+          "void arm_softmax_q7_q15(const q7_t *vec_in, const uint16_t dim_vec, "
+          "q15_t *p_out);\n";
   if (program.getKat())
     os << "int check_output(void);\n";
   if (program.getKat()) {

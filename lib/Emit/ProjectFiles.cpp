@@ -84,6 +84,32 @@ void softmax_shift_q17p14_q15(q31_t *vec_in, const uint16_t dim_vec,
     vec_in[i] = (q31_t) ((uint32_t) vec_in[i] << in_shift);
   softmax_q17p14_q15(vec_in, dim_vec, p_out);
 }
+
+/* Softmax of 8-bit outputs (q7: value / 128). CMSIS-NN provides this
+ * function; this weak definition is used when CMSIS-NN is not linked. It
+ * computes the softmax of the q7 values taken as q17.14 (value << 7). */
+__attribute__((weak)) void arm_softmax_q7_q15(const int8_t *vec_in,
+                                              const uint16_t dim_vec,
+                                              q15_t *p_out)
+{
+  int32_t largest;
+  uint64_t sum = 0, p;
+  uint16_t i;
+
+  if (dim_vec == 0)
+    return;
+  largest = vec_in[0];
+  for (i = 1; i < dim_vec; i++)
+    if (vec_in[i] > largest)
+      largest = vec_in[i];
+  for (i = 0; i < dim_vec; i++)
+    sum += exp_nonpositive_q16(((int64_t) vec_in[i] - largest) * 128);
+  for (i = 0; i < dim_vec; i++) {
+    p = ((uint64_t) exp_nonpositive_q16(((int64_t) vec_in[i] - largest) * 128)
+         << 15) / sum;
+    p_out[i] = (q15_t) (p > 32767 ? 32767 : p);
+  }
+}
 )";
 }
 

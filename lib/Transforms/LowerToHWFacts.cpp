@@ -731,6 +731,9 @@ LogicalResult lower::buildProgram(hw::ProgramOp program,
   program.setNumOutputs(outputs);
   if (!facts.outputLayers.empty())
     program.setOutputWidth(facts.layers[facts.outputLayers.back()].outputWidth);
+  // Outputs of a layer with narrow weights carry fewer fraction bits.
+  if (opts.softmax && !facts.layers.empty())
+    program.setSoftmaxShift(8 - facts.layers[facts.finalLayer].bits);
 
   if (failed(buildRegisterFunctions(program, facts, opts)) ||
       failed(buildImages(program, facts, opts)))

@@ -61,6 +61,9 @@ def HW_ProgramOp : HW_Op<"program", [
     DefaultValuedAttr<I64Attr, "0">:$num_outputs,
     // Bits per element cnn_unload() delivers (the final layer's width).
     DefaultValuedAttr<I32Attr, "32">:$output_width,
+    // The softmax scales 32-bit outputs up by this many bits first (the
+    // final layer's weights are narrower than 8 bits).
+    DefaultValuedAttr<I32Attr, "0">:$softmax_shift,
     // main(): the CNN clock divider while the network runs, when main()
     // loads at clock_divider and switches around cnn_start (balanced
     // power with the PLL); absent: one clock throughout.
