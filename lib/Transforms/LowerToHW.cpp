@@ -78,6 +78,13 @@ void LowerToHWPass::runOnOperation() {
   opts.increaseDelta1 = increaseDelta1;
   opts.increaseDelta2 = increaseDelta2;
   opts.overlapData = overlapData;
+  auto given = [](int64_t v) {
+    return v >= 0 ? std::optional<int64_t>(v) : std::nullopt;
+  };
+  opts.overrideStart = given(overrideStart);
+  opts.overrideDelta1 = given(overrideDelta1);
+  opts.overrideDelta2 = given(overrideDelta2);
+  opts.overrideRollover = given(overrideRollover);
   opts.allowStreaming = allowStreaming;
   opts.oneShot = oneShot;
   opts.verifyWrites = verifyWrites;

@@ -47,6 +47,9 @@ struct LowerOptions {
   bool fifoGo = false;
   int increaseStart = 2;
   int increaseDelta1 = 0, increaseDelta2 = 0;
+  /// --override-*: the first layer's stream settings as given.
+  std::optional<int64_t> overrideStart, overrideDelta1, overrideDelta2,
+      overrideRollover;
   bool overlapData = false; // streaming buffers may overlap
   bool allowStreaming = false; // streaming first layer without the FIFOs
   bool oneShot = false;        // one layer per start

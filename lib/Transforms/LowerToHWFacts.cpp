@@ -106,6 +106,8 @@ static StreamSettings streamSettings(const HwLayer &l,
     startHwc = start;
     if (l.bigData)
       start = (start + 3) / 4;
+    if (first && opts.overrideStart)
+      start = startHwc = *opts.overrideStart;
     if (l.streaming) {
       int64_t skipped = std::max<int64_t>(0, cols - effCols * l.poolSW);
       delta1 = l.poolSW * ops;
@@ -114,17 +116,24 @@ static StreamSettings streamSettings(const HwLayer &l,
           delta1 -= 1;
         if (l.bigData)
           delta1 = (delta1 + 3) / 4;
-        if (later)
+        // An overridden delta 1 feeds the computed delta 2 (as in the izer).
+        if (opts.overrideDelta1)
+          delta1 = *opts.overrideDelta1;
+        if (opts.overrideDelta2)
+          delta2 = *opts.overrideDelta2;
+        else if (later)
           delta2 = l.poolSH == 1 ? delta1 + colAdjust
                                  : (l.poolSH - 1) * cols + colAdjust;
         else
           delta2 = l.poolSH == 1
                        ? delta1 + skipped
                        : (l.poolSH - 1) * cols + skipped + l.poolW - 1;
-        if (l.bigData)
-          delta2 = (delta2 + 3) / 4;
-        if (opts.pipeline && delta2 > 0)
-          delta2 += 1;
+        if (!opts.overrideDelta2) {
+          if (l.bigData)
+            delta2 = (delta2 + 3) / 4;
+          if (opts.pipeline && delta2 > 0)
+            delta2 += 1;
+        }
       } else {
         if (l.bigData)
           delta1 = (delta1 + 3) / 4;
@@ -149,9 +158,12 @@ static StreamSettings streamSettings(const HwLayer &l,
         start = (start + 3) / 4;
     }
     start *= l.poolH;
+    if (opts.overrideStart)
+      start = *opts.overrideStart;
     if (l.streaming) {
-      delta1 = (l.poolSW - 1) * l.operands;
-      delta2 = (l.poolH - 1) * l.inW * l.operands;
+      delta1 = opts.overrideDelta1.value_or((l.poolSW - 1) * l.operands);
+      delta2 =
+          opts.overrideDelta2.value_or((l.poolH - 1) * l.inW * l.operands);
     }
   } else if (!first && l.streaming) {
     // The previous layer must have produced enough padded rows for this
@@ -192,6 +204,8 @@ static StreamSettings streamSettings(const HwLayer &l,
       if (l.bigData)
         roll = (roll + 3) / 4;
     }
+    if (first && opts.overrideRollover)
+      roll = *opts.overrideRollover;
     st.rollover = roll;
   }
   return st;

@@ -131,10 +131,6 @@ const CompatFlag kFlags[] = {
     // Not yet in tornadoc.
     {"init-tram", Kind::Flag, "TRAM clearing in cnn_init", true},
     {"repeat-layers", Kind::Value, "repeated layer programs", true},
-    {"override-start", Kind::Value, "streaming start override", true},
-    {"override-rollover", Kind::Value, "streaming rollover override", true},
-    {"override-delta1", Kind::Value, "streaming delta override", true},
-    {"override-delta2", Kind::Value, "streaming delta override", true},
     {"skip-checkpoint-layers", Kind::Value, "checkpoint layers skipped",
      true},
     {"skip-yaml-layers", Kind::Value, "YAML layers skipped", true},

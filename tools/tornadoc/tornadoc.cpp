@@ -178,6 +178,18 @@ Opt<bool> verifyWrites("verify-writes",
 Opt<bool> verifyKernels("verify-kernels",
                         cl::desc("Generate cnn_verify_weights()"),
                         cl::cat(izerCat));
+Opt<std::string> overrideStart("override-start",
+                                cl::desc("First layer's stream start"),
+                                cl::cat(izerCat));
+Opt<std::string> overrideRollover("override-rollover",
+                                   cl::desc("First layer's rollover"),
+                                   cl::cat(izerCat));
+Opt<std::string> overrideDelta1("override-delta1",
+                                 cl::desc("First layer's stream delta 1"),
+                                 cl::cat(izerCat));
+Opt<std::string> overrideDelta2("override-delta2",
+                                 cl::desc("First layer's stream delta 2"),
+                                 cl::cat(izerCat));
 Opt<bool> oneShot("one-shot",
                   cl::desc("One layer per start (MAX78002)"),
                   cl::cat(izerCat));
@@ -723,6 +735,21 @@ int main(int argc, char **argv) {
     options.overlapData = overlapData;
     options.allowStreaming = allowStreaming;
     options.oneShot = oneShot;
+    // C-style numbers, as the izer reads them.
+    for (auto [flag, text, field] :
+         {std::tuple<const char *, std::string, int64_t *>{
+              "override-start", overrideStart, &options.overrideStart},
+          {"override-rollover", overrideRollover, &options.overrideRollover},
+          {"override-delta1", overrideDelta1, &options.overrideDelta1},
+          {"override-delta2", overrideDelta2, &options.overrideDelta2}}) {
+      if (text.empty())
+        continue;
+      int64_t v;
+      if (llvm::StringRef(text).getAsInteger(0, v) || v < 0)
+        return fail(std::string("--") + flag +
+                    " expects a non-negative number, not '" + text + "'");
+      *field = v;
+    }
     options.verifyWrites = verifyWrites;
     options.verifyKernels = verifyKernels;
     options.fastFifo = fastFifo;

@@ -132,6 +132,16 @@ def CheckHazards : Pass<"tornado-check-hazards", "::tornado::NetworkOp"> {
     overlaps into warnings. Changes nothing.
   }];
   let options = [
+    Option<"overrideStart", "override-start", "int64_t", "-1",
+           "the first layer's stream start instead of the computed one "
+           "(--override-start); -1: computed">,
+    Option<"overrideDelta1", "override-delta1", "int64_t", "-1",
+           "the first streaming layer's delta 1 (--override-delta1)">,
+    Option<"overrideDelta2", "override-delta2", "int64_t", "-1",
+           "the first streaming layer's delta 2 (--override-delta2)">,
+    Option<"overrideRollover", "override-rollover", "int64_t", "-1",
+           "the first streaming layer's rollover with the FIFOs "
+           "(--override-rollover)">,
     Option<"overlapData", "overlap-data", "bool", "false",
            "overlaps are intended: warn instead of failing">,
   ];
@@ -281,6 +291,16 @@ def LowerToHW : Pass<"tornado-lower-to-hw", "::mlir::ModuleOp"> {
            "added to delta 1 of later streaming layers (--increase-delta1)">,
     Option<"increaseDelta2", "increase-delta2", "int", "0",
            "added to delta 2 of later streaming layers (--increase-delta2)">,
+    Option<"overrideStart", "override-start", "int64_t", "-1",
+           "the first layer's stream start instead of the computed one "
+           "(--override-start); -1: computed">,
+    Option<"overrideDelta1", "override-delta1", "int64_t", "-1",
+           "the first streaming layer's delta 1 (--override-delta1)">,
+    Option<"overrideDelta2", "override-delta2", "int64_t", "-1",
+           "the first streaming layer's delta 2 (--override-delta2)">,
+    Option<"overrideRollover", "override-rollover", "int64_t", "-1",
+           "the first streaming layer's rollover with the FIFOs "
+           "(--override-rollover)">,
     Option<"overlapData", "overlap-data", "bool", "false",
            "accept streaming input buffers that overlap each other or the "
            "last streaming layer's output (--overlap-data)">,
