@@ -181,7 +181,6 @@ private:
   void printMain(raw_ostream &os);
   void printVerifyWeights(raw_ostream &os, bool express);
   void printWait(raw_ostream &os, StringRef indent, bool inference);
-  void printClockTrim(raw_ostream &os);
   void printSystemClock(raw_ostream &os);
 
   ProgramOp program;
@@ -1151,37 +1150,6 @@ static void printClockSwitch(raw_ostream &os, StringRef indent,
      << divider << " | MXC_S_GCR_PCLKDIV_CNNCLKSEL_IPLL;\n";
 }
 
-/// Overrides the oscillator trims (--clock-trim) through the test mode.
-void Emitter::printClockTrim(raw_ostream &os) {
-  std::optional<ArrayRef<int32_t>> trim = program.getClockTrim();
-  if (!trim)
-    return;
-  target::TrimRegisters r = dev.trimRegisters();
-  uint32_t ibro = (*trim)[0], iso = (*trim)[1], ipo = (*trim)[2];
-  os << "  // Oscillator trims given on the command line\n"
-     << "  " << wordAt(r.testMode) << " = 1; // trim test mode on\n";
-  if (ibro || iso) {
-    os << "  trim = " << wordAt(r.trimControl) << ";\n";
-    if (ibro)
-      os << "  trim = (trim & ~" << hexStr((1u << r.ibroTrimBits) - 1)
-         << ") | " << hexStr(ibro) << "; // 7.3728 MHz oscillator\n";
-    if (iso)
-      os << "  trim = (trim & ~" << hexStr(((1u << r.isoTrimBits) - 1) << r.isoTrimShift)
-         << ") | (" << hexStr(iso) << " << " << r.isoTrimShift
-         << "); // 60 MHz oscillator\n";
-    os << "  " << wordAt(r.trimControl) << " = trim;\n";
-  }
-  if (ipo) {
-    uint32_t field = ((1u << r.limitBits) - 1) << r.limitShift;
-    os << "  trim = " << wordAt(r.limit) << " & ~" << hexStr(field) << ";\n"
-       << "  " << wordAt(r.limit) << " = trim | " << hexStr(0xffu << r.limitShift)
-       << "; // high limit\n"
-       << "  " << wordAt(r.ipoTrim) << " = " << hexStr(ipo)
-       << "; // 100 MHz oscillator\n";
-  }
-  os << "  " << wordAt(r.testMode) << " = 0; // trim test mode off\n\n";
-}
-
 /// The system clock (Arm core only; the RISC-V core inherits it).
 void Emitter::printSystemClock(raw_ostream &os) {
   os << "  MXC_SYS_Clock_Select(MXC_SYS_CLOCK_IPO);\n";
@@ -1250,7 +1218,7 @@ void Emitter::printMain(raw_ostream &os) {
     os << "\n";
   } else {
     os << "  MXC_ICC_Enable(MXC_ICC0); // instruction cache\n\n";
-    printClockTrim(os);
+    os << clockTrimCode(program);
     printSystemClock(os);
     if (unsigned wait = program.getDebugWait())
       os << "  printf(\"Waiting...\\n\");\n"

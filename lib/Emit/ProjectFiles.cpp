@@ -3,6 +3,7 @@
 #include "ProjectFiles.h"
 
 #include "tornado/Target/Device.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -167,6 +168,47 @@ std::string tornado::emit::projectMk(hw::ProgramOp program) {
   return s;
 }
 
+std::string tornado::emit::clockTrimCode(hw::ProgramOp program) {
+  std::optional<llvm::ArrayRef<int32_t>> trim = program.getClockTrim();
+  if (!trim)
+    return "";
+  target::TrimRegisters r = program.getTarget().trimRegisters();
+  auto word = [](uint32_t a) {
+    return "*((volatile uint32_t *) 0x" +
+           llvm::utohexstr(a, /*LowerCase=*/true, 8) + ")";
+  };
+  auto hex = [](uint32_t v) {
+    return "0x" + llvm::utohexstr(v, /*LowerCase=*/true);
+  };
+  uint32_t ibro = (*trim)[0], iso = (*trim)[1], ipo = (*trim)[2];
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "  /* Oscillator trims given on the command line */\n"
+     << "  " << word(r.testMode) << " = 1; /* trim test mode on */\n";
+  if (ibro || iso) {
+    os << "  trim = " << word(r.trimControl) << ";\n";
+    if (ibro)
+      os << "  trim = (trim & ~" << hex((1u << r.ibroTrimBits) - 1) << ") | "
+         << hex(ibro) << "; /* 7.3728 MHz oscillator */\n";
+    if (iso)
+      os << "  trim = (trim & ~"
+         << hex(((1u << r.isoTrimBits) - 1) << r.isoTrimShift) << ") | ("
+         << hex(iso) << " << " << r.isoTrimShift
+         << "); /* 60 MHz oscillator */\n";
+    os << "  " << word(r.trimControl) << " = trim;\n";
+  }
+  if (ipo) {
+    uint32_t field = ((1u << r.limitBits) - 1) << r.limitShift;
+    os << "  trim = " << word(r.limit) << " & ~" << hex(field) << ";\n"
+       << "  " << word(r.limit) << " = trim | " << hex(0xffu << r.limitShift)
+       << "; /* high limit */\n"
+       << "  " << word(r.ipoTrim) << " = " << hex(ipo)
+       << "; /* 100 MHz oscillator */\n";
+  }
+  os << "  " << word(r.testMode) << " = 0; /* trim test mode off */\n\n";
+  return s;
+}
+
 std::string tornado::emit::riscvArmMain(hw::ProgramOp program) {
   const target::Device &dev = program.getTarget();
   bool spin = program.getSpinWait();
@@ -199,39 +241,7 @@ void WakeISR(void)
   if (trim)
     os << "  uint32_t trim;\n\n";
   os << "  MXC_ICC_Enable(MXC_ICC0); /* instruction cache */\n";
-  if (trim) {
-    target::TrimRegisters r = dev.trimRegisters();
-    auto word = [](uint32_t a) {
-      std::string w;
-      llvm::raw_string_ostream ws(w);
-      ws << "*((volatile uint32_t *) 0x" << llvm::format_hex_no_prefix(a, 8)
-         << ")";
-      return w;
-    };
-    uint32_t ibro = (*trim)[0], iso = (*trim)[1], ipo = (*trim)[2];
-    os << "  /* Oscillator trims given on the command line */\n"
-       << "  " << word(r.testMode) << " = 1; /* trim test mode on */\n";
-    if (ibro || iso) {
-      os << "  trim = " << word(r.trimControl) << ";\n";
-      if (ibro)
-        os << "  trim = (trim & ~0x" << llvm::format_hex_no_prefix((1u << r.ibroTrimBits) - 1, 1)
-           << ") | 0x" << llvm::format_hex_no_prefix(ibro, 1) << ";\n";
-      if (iso)
-        os << "  trim = (trim & ~0x"
-           << llvm::format_hex_no_prefix(((1u << r.isoTrimBits) - 1) << r.isoTrimShift, 1)
-           << ") | (0x" << llvm::format_hex_no_prefix(iso, 1) << " << " << r.isoTrimShift
-           << ");\n";
-      os << "  " << word(r.trimControl) << " = trim;\n";
-    }
-    if (ipo) {
-      uint32_t field = ((1u << r.limitBits) - 1) << r.limitShift;
-      os << "  trim = " << word(r.limit) << " & ~0x" << llvm::format_hex_no_prefix(field, 1)
-         << ";\n  " << word(r.limit) << " = trim | 0x"
-         << llvm::format_hex_no_prefix(0xffu << r.limitShift, 1) << ";\n  "
-         << word(r.ipoTrim) << " = 0x" << llvm::format_hex_no_prefix(ipo, 1) << ";\n";
-    }
-    os << "  " << word(r.testMode) << " = 0; /* trim test mode off */\n";
-  }
+  os << clockTrimCode(program);
   os << "  MXC_SYS_Clock_Select(MXC_SYS_CLOCK_IPO);\n";
   if (program.getClockSource() == hw::ClockSource::ipll)
     os << "  MXC_GCR->ipll_ctrl |= MXC_F_GCR_IPLL_CTRL_EN; /* CNN clock "

@@ -27,6 +27,11 @@ std::string projectMk(hw::ProgramOp program);
 /// sleeps until it signals completion.
 std::string riscvArmMain(hw::ProgramOp program);
 
+/// Statements of main() that override the oscillator trims (--clock-trim)
+/// through the trim test mode, followed by a blank line; empty without
+/// trims. Shared by the Arm main() and the RISC-V boot main().
+std::string clockTrimCode(hw::ProgramOp program);
+
 /// The VS Code project (.vscode/...), as (path, text) pairs.
 std::vector<std::pair<std::string, std::string>>
 vscodeFiles(hw::ProgramOp program);
