@@ -554,9 +554,7 @@ void Emitter::printSimpleFunction(raw_ostream &os, FuncKind kind,
 /// back as the first byte, the next two groups of four bytes, and 0.
 void Emitter::printVerifyWeights(raw_ostream &os, bool express) {
   if (express) {
-    // The low address bits of a processor's window carry column * 4.
-    uint32_t window = dev.kernelBase(0, 1) - dev.kernelBase(0, 0);
-    uint32_t low = window / 4 - 1;
+    uint32_t low = dev.kernelExpressColumnMask();
     os << "// The next byte of an express record.\n"
           "static uint8_t next_kernel_byte(const uint32_t **rec, uint32_t "
           "*word, int *left)\n{\n"

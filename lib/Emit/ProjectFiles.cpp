@@ -52,28 +52,45 @@ static uint32_t exp_nonpositive_q16(int64_t x)
   return exp2_fraction_q16((uint32_t) (y - whole * 65536)) >> (int) -whole;
 }
 
-void softmax_q17p14_q15(const q31_t *vec_in, const uint16_t dim_vec,
+/* Input i in q17.14: q31 values as they are, q7 values (value / 128)
+ * moved up by 7 bits. */
+static int64_t input_q17p14(const void *vec_in, int q7, uint16_t i)
+{
+  return q7 ? (int64_t) ((const int8_t *) vec_in)[i] * 128
+            : (int64_t) ((const q31_t *) vec_in)[i];
+}
+
+static void softmax_q15(const void *vec_in, int q7, const uint16_t dim_vec,
                         q15_t *p_out)
 {
-  q31_t largest;
+  int64_t largest, v;
   uint64_t sum = 0, p;
   uint16_t i;
 
   if (dim_vec == 0)
     return;
-  largest = vec_in[0];
-  for (i = 1; i < dim_vec; i++)
-    if (vec_in[i] > largest)
-      largest = vec_in[i];
+  largest = input_q17p14(vec_in, q7, 0);
+  for (i = 1; i < dim_vec; i++) {
+    v = input_q17p14(vec_in, q7, i);
+    if (v > largest)
+      largest = v;
+  }
   /* Subtracting the largest input keeps every exponent <= 0 and the
    * largest term equal to 1, so the sum cannot be zero. */
   for (i = 0; i < dim_vec; i++)
-    sum += exp_nonpositive_q16((int64_t) vec_in[i] - largest);
+    sum += exp_nonpositive_q16(input_q17p14(vec_in, q7, i) - largest);
   for (i = 0; i < dim_vec; i++) {
-    p = ((uint64_t) exp_nonpositive_q16((int64_t) vec_in[i] - largest) << 15) /
+    p = ((uint64_t) exp_nonpositive_q16(input_q17p14(vec_in, q7, i) - largest)
+         << 15) /
         sum;
     p_out[i] = (q15_t) (p > 32767 ? 32767 : p);
   }
+}
+
+void softmax_q17p14_q15(const q31_t *vec_in, const uint16_t dim_vec,
+                        q15_t *p_out)
+{
+  softmax_q15(vec_in, 0, dim_vec, p_out);
 }
 
 void softmax_shift_q17p14_q15(q31_t *vec_in, const uint16_t dim_vec,
@@ -87,29 +104,12 @@ void softmax_shift_q17p14_q15(q31_t *vec_in, const uint16_t dim_vec,
 }
 
 /* Softmax of 8-bit outputs (q7: value / 128). CMSIS-NN provides this
- * function; this weak definition is used when CMSIS-NN is not linked. It
- * computes the softmax of the q7 values taken as q17.14 (value << 7). */
+ * function; this weak definition is used when CMSIS-NN is not linked. */
 __attribute__((weak)) void arm_softmax_q7_q15(const int8_t *vec_in,
                                               const uint16_t dim_vec,
                                               q15_t *p_out)
 {
-  int32_t largest;
-  uint64_t sum = 0, p;
-  uint16_t i;
-
-  if (dim_vec == 0)
-    return;
-  largest = vec_in[0];
-  for (i = 1; i < dim_vec; i++)
-    if (vec_in[i] > largest)
-      largest = vec_in[i];
-  for (i = 0; i < dim_vec; i++)
-    sum += exp_nonpositive_q16(((int64_t) vec_in[i] - largest) * 128);
-  for (i = 0; i < dim_vec; i++) {
-    p = ((uint64_t) exp_nonpositive_q16(((int64_t) vec_in[i] - largest) * 128)
-         << 15) / sum;
-    p_out[i] = (q15_t) (p > 32767 ? 32767 : p);
-  }
+  softmax_q15(vec_in, 1, dim_vec, p_out);
 }
 )";
 }

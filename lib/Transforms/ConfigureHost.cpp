@@ -173,12 +173,10 @@ LogicalResult ConfigureHostPass::configure(hw::ProgramOp program) {
     for (llvm::StringRef part : parts) {
       uint32_t v;
       if (part.trim().getAsInteger(0, v))
-        return program.emitError()
-               << "--clock-trim expects three numbers A,B,C, not '"
-               << clockTrim << "'";
+        break;
       values.push_back(int32_t(v));
     }
-    if (values.size() != 3)
+    if (values.size() != 3 || parts.size() != 3)
       return program.emitError()
              << "--clock-trim expects three numbers A,B,C, not '" << clockTrim
              << "'";

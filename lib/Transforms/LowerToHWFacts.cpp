@@ -119,16 +119,16 @@ static StreamSettings streamSettings(const HwLayer &l,
         // An overridden delta 1 feeds the computed delta 2 (as in the izer).
         if (opts.overrideDelta1)
           delta1 = *opts.overrideDelta1;
-        if (opts.overrideDelta2)
+        if (opts.overrideDelta2) {
           delta2 = *opts.overrideDelta2;
-        else if (later)
-          delta2 = l.poolSH == 1 ? delta1 + colAdjust
-                                 : (l.poolSH - 1) * cols + colAdjust;
-        else
-          delta2 = l.poolSH == 1
-                       ? delta1 + skipped
-                       : (l.poolSH - 1) * cols + skipped + l.poolW - 1;
-        if (!opts.overrideDelta2) {
+        } else {
+          if (later)
+            delta2 = l.poolSH == 1 ? delta1 + colAdjust
+                                   : (l.poolSH - 1) * cols + colAdjust;
+          else
+            delta2 = l.poolSH == 1
+                         ? delta1 + skipped
+                         : (l.poolSH - 1) * cols + skipped + l.poolW - 1;
           if (l.bigData)
             delta2 = (delta2 + 3) / 4;
           if (opts.pipeline && delta2 > 0)
@@ -756,18 +756,20 @@ LogicalResult lower::buildProgram(hw::ProgramOp program,
   // column bits (and always as express records): say where its program
   // reads other kernel words than it loaded.
   if (opts.verifyKernels) {
-    const target::Device &dev = program.getTarget();
-    uint32_t window = dev.kernelBase(0, 1) - dev.kernelBase(0, 0);
+    // The izer keeps only the lowest quarter of the express column bits,
+    // so it finds columns below (mask + 1) / 16 only.
+    unsigned firstWrong =
+        (program.getTarget().kernelExpressColumnMask() + 1) / 16;
     bool wrong = !opts.mexpress;
     program.walk([&](hw::KernelsOp k) {
-      wrong |= k.getColumn() >= window / 64;
+      wrong |= k.getColumn() >= firstWrong;
     });
     if (wrong)
       program.emitWarning()
           << "--verify-kernels: the izer's cnn_verify_weights() reads other "
              "kernel words than it loaded ("
           << (opts.mexpress ? "kernels from column " +
-                                  std::to_string(window / 64) + " on"
+                                  std::to_string(firstWrong) + " on"
                             : "records without express packing")
           << "); tornadoc's reads the loaded ones";
   }

@@ -382,6 +382,25 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
   return llvm::Error::success();
 }
 
+/// Parses a comma-separated list of layer numbers (--no-bias,
+/// --streaming-layers) into `layers`; false after reporting a bad list.
+bool parseLayerList(llvm::StringRef flag, llvm::StringRef text,
+                    std::vector<int64_t> &layers) {
+  llvm::SmallVector<llvm::StringRef> items;
+  text.split(items, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef item : items) {
+    int64_t layer;
+    if (item.trim().getAsInteger(10, layer)) {
+      fail("--" + flag +
+           " expects a comma-separated list of layer numbers, not '" + text +
+           "'");
+      return false;
+    }
+    layers.push_back(layer);
+  }
+  return true;
+}
+
 /// What --emit-ir-after may name: the import and every pass tornadoc runs.
 // The assignment passes run when the YAML leaves placement keys out.
 const char *const kDumpPoints[] = {
@@ -574,31 +593,12 @@ int main(int argc, char **argv) {
     options.ignoreBatchNorm = ignoreBn;
     options.ignoreStreaming = ignoreStreaming;
     options.ignoreActivation = ignoreActivation;
-    {
-      llvm::SmallVector<llvm::StringRef> items;
-      llvm::StringRef(streamingLayers).split(items, ',', -1, false);
-      for (llvm::StringRef item : items) {
-        int64_t layer;
-        if (item.trim().getAsInteger(10, layer))
-          return fail("--streaming-layers expects a comma-separated list of "
-                      "layer numbers, not '" +
-                      streamingLayers + "'");
-        options.streamingLayers.push_back(layer);
-      }
-    }
-    if (noBias.getNumOccurrences()) {
-      options.noBias.emplace();
-      llvm::SmallVector<llvm::StringRef> items;
-      llvm::StringRef(noBias).split(items, ',', -1, /*KeepEmpty=*/false);
-      for (llvm::StringRef item : items) {
-        int64_t layer;
-        if (item.trim().getAsInteger(10, layer))
-          return fail("--no-bias expects a comma-separated list of layer "
-                      "numbers, not '" +
-                      noBias + "'");
-        options.noBias->push_back(layer);
-      }
-    }
+    if (!parseLayerList("streaming-layers", streamingLayers,
+                        options.streamingLayers))
+      return 1;
+    if (noBias.getNumOccurrences() &&
+        !parseLayerList("no-bias", noBias, options.noBias.emplace()))
+      return 1;
     if (!inputOffset.empty()) {
       int64_t offset;
       // C-style numbers (0x100), as the izer reads them.

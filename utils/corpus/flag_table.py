@@ -27,6 +27,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus  # noqa: E402
+
 
 def load_table(root):
     rows = []
@@ -91,7 +94,7 @@ def help_texts(binary):
 def checked_by(root, flag):
     """How a flag is checked against the izer, for the docs table."""
     how = []
-    manifest = os.path.join(corpus_dir(root), "MANIFEST.tsv")
+    manifest = os.path.join(corpus.shared_dir(root), "MANIFEST.tsv")
     if os.path.exists(manifest) and any(
             flag in line.split("\t")[2].split() for line in open(manifest) if "\t" in line):
         how.append("corpus")
@@ -99,10 +102,6 @@ def checked_by(root, flag):
     if f'"{flag}"' in oracle or f"'{flag}'" in oracle:
         how.append("oracle")
     return ", ".join(how) or "flag table"
-
-
-def corpus_dir(root):
-    return os.path.join(os.path.dirname(root), "shared", "conformance")
 
 
 def main():

@@ -13,6 +13,7 @@ than printf, stores through pointers (SDK registers), waits, loops and
 conditions, in program order. Comments, printf text, local variables and
 formatting do not matter. Exit status 0 when equal, 1 when they differ.
 """
+import difflib
 import os
 import re
 import sys
@@ -212,7 +213,6 @@ def compare(ref, cand):
                 diffs.append(f"{name}: {func}() only in "
                              f"{'reference' if x is not None else 'candidate'}")
                 continue
-            import difflib
             d = [l for l in difflib.unified_diff(x, y, "reference", "candidate", n=1,
                                                  lineterm="")][2:]
             diffs.append(f"{name}: {func}() differs\n  " + "\n  ".join(d[:30]))

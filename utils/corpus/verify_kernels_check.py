@@ -6,7 +6,7 @@ tornado-conform gives the kernel memory cnn_load_weights() leaves (16-byte
 slot -> 9 bytes). This replays what cnn_verify_weights() reads: for each
 express record of KERNELS it turns the record's address back into the slot
 address (with the mask cnn.c uses, or with --izer-decode the izer's, which
-keeps too few column bits) and compares the four words each 72-bit word
+keeps only a quarter of those column bits) and compares the four words each 72-bit word
 reads back as with the record's bytes. Prints the reads and mismatches;
 exits 1 on a mismatch.
 """
@@ -27,11 +27,11 @@ def main(argv):
     weights = open(os.path.join(project, "weights.h")).read()
     table = re.search(r"#define KERNELS \{(.*?)\}", weights, re.S).group(1)
     nums = [int(x, 16) for x in re.findall(r"0x[0-9a-fA-F]+", table)]
+    cnn = open(os.path.join(project, "cnn.c")).read()
+    low = int(re.search(r"\(\(a & ~(0x[0-9a-fA-F]+)u\)", cnn).group(1), 16)
     if izer_decode:
-        low = {"MAX78000": 1024, "MAX78002": 8192}[state["device"]] - 1
-    else:
-        cnn = open(os.path.join(project, "cnn.c")).read()
-        low = int(re.search(r"\(\(a & ~(0x[0-9a-fA-F]+)u\)", cnn).group(1), 16)
+        # The izer keeps the lowest quarter of these bits.
+        low = (low + 1) // 4 - 1
 
     def read(addr):
         slot = words.get(addr & ~15, bytes(9))

@@ -295,6 +295,12 @@ public:
   unsigned kernelWordStride() const { return 16; }
   /// Address step between processors' kernel windows.
   virtual uint32_t kernelProcessorStride() const = 0;
+  /// Bits of an express kernel address below the processor window that
+  /// carry column * 4 (kernelExpressAddress); shifting them up by 2 gives
+  /// the column's 16-byte slot.
+  uint32_t kernelExpressColumnMask() const {
+    return kernelProcessorStride() / 4 - 1;
+  }
   /// Kernel-memory words (columns) of global processor `processor`.
   virtual unsigned kernelWordsPerProcessor(unsigned processor) const = 0;
   /// Instance layout of processor `processor`'s kernel memory.
